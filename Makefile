@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# faultmem: build, test and demo entry points. The module's own build
+# description is in Kbuild and driver/Kbuild (what DKMS and kbuild read).
+#
+#   make               module + userspace programs + selftests
+#   make check         the whole test suite in a VM (installs what it needs)
+#   make demo          two processes sharing /dev/faultmem0, in a VM
+#   make vm            an interactive shell in a VM with the module loaded
+#   make check-runner  prove that make check catches failures, WARNs, hangs
+#
+# Variables: KDIR (headers to build against), KERNEL (bzImage to boot; by
+# default Debian's image matching KDIR, downloaded once), VM_TIMEOUT,
+# VM_ACCEL, VM_MEM, VM_SMP, INSMOD_PARAMS (parameters for the test insmod).
+
+KDIR ?= $(shell scripts/find-kdir.sh 2>/dev/null)
+BUILD := build
+CC ?= gcc
+CFLAGS ?= -O2 -g
+USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
+	-Iinclude/uapi
+USER_LDFLAGS := -static -pthread
+INSMOD_PARAMS ?=
+
+USER_PROGS := $(patsubst userspace/%.c,$(BUILD)/bin/%,$(wildcard userspace/*.c))
+SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
+RUNNER_TESTS := $(patsubst selftests/runner/%.c,$(BUILD)/runner-tests/%,$(wildcard selftests/runner/*_test.c))
+KSELFTEST_DIR := $(BUILD)/kselftest
+INITRD := $(BUILD)/vm/initramfs.cpio.gz
+HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
+
+.PHONY: all module userspace selftests check check-run demo vm \
+	check-runner initramfs kdir clean
+
+all: module userspace selftests
+
+kdir:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { \
+	  echo "faultmem: no kernel headers found: install them with 'apt-get install linux-headers-amd64' or set KDIR=" >&2; exit 1; }
+
+module: kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+userspace: $(USER_PROGS)
+selftests: $(SELFTESTS)
+
+$(BUILD)/bin/%: userspace/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+
+$(KSELFTEST_DIR)/kselftest_harness.h:
+	scripts/fetch-kselftest.sh $(KSELFTEST_DIR)
+
+$(BUILD)/selftests/%: selftests/%.c $(HEADERS) $(KSELFTEST_DIR)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -isystem $(KSELFTEST_DIR) -Iselftests -o $@ $< $(USER_LDFLAGS)
+
+$(BUILD)/runner-tests/%: selftests/runner/%.c $(KSELFTEST_DIR)/kselftest_harness.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -isystem $(KSELFTEST_DIR) -o $@ $< $(USER_LDFLAGS)
+
+# The kernel to boot: KERNEL if given, else Debian's image matching KDIR.
+VM_KERNEL = $(or $(KERNEL),$(shell scripts/fetch-kernel.sh $(KDIR)))
+
+initramfs: all
+	scripts/mkinitramfs.sh -o $(INITRD) -m driver/faultmem.ko \
+		-t $(BUILD)/selftests -b $(BUILD)/bin -p "$(INSMOD_PARAMS)"
+
+check:
+	@scripts/ensure-deps.sh
+	@$(MAKE) --no-print-directory check-run
+
+check-run: initramfs
+	scripts/vm-run.sh check $(VM_KERNEL) $(INITRD)
+
+demo:
+	@scripts/ensure-deps.sh
+	@$(MAKE) --no-print-directory initramfs
+	scripts/vm-run.sh demo $(VM_KERNEL) $(INITRD)
+
+vm:
+	@scripts/ensure-deps.sh
+	@$(MAKE) --no-print-directory initramfs
+	scripts/vm-run.sh shell $(VM_KERNEL) $(INITRD)
+
+check-runner:
+	@scripts/ensure-deps.sh
+	@$(MAKE) --no-print-directory all $(RUNNER_TESTS)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/warn_module modules
+	scripts/runner-selftest.sh $(VM_KERNEL)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/warn_module clean
+	rm -rf $(BUILD)

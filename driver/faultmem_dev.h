@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * faultmem: internal definitions shared by the driver's source files.
+ *
+ * The files split the driver by responsibility:
+ *   faultmem_main.c   module parameters, device creation and teardown
+ *   faultmem_store.c  the backing store: one page-cache address_space per
+ *                     device, page lookup/allocation, resize, hole punching
+ *   faultmem_fault.c  vm_operations_struct: the page-fault handler
+ *   faultmem_fops.c   file_operations: open, llseek, read, write, mmap, ioctl
+ *   faultmem_sysfs.c  attributes under /sys/class/misc/faultmemN/
+ *   faultmem_parse.c  parsing of sizes ("16M") for parameters and sysfs
+ */
+#ifndef FAULTMEM_DEV_H
+#define FAULTMEM_DEV_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/types.h>
+
+#define FAULTMEM_NAME_LEN	16
+
+/**
+ * struct faultmem_counters - per-device event counters
+ *
+ * Plain atomics: one increment per event, no lock on the fault path. See
+ * struct faultmem_stats in the uapi header for the meaning of each.
+ */
+struct faultmem_counters {
+	atomic64_t faults;
+	atomic64_t pages_allocated;
+	atomic64_t existing_page_faults;
+	atomic64_t sigbus_faults;
+	atomic64_t private_write_faults;
+	atomic64_t resizes;
+	atomic64_t holes_punched;
+};
+
+/**
+ * struct faultmem_dev - one /dev/faultmemN
+ * @misc:	the misc character device (the node userspace opens)
+ * @inode:	inode on faultmem's private pseudo filesystem; its
+ *		address_space holds the buffer's pages and its i_size is
+ *		the device size. Every open file of the device points its
+ *		f_mapping here, so all mappings share one set of pages.
+ * @counters:	event counters
+ * @name:	"faultmemN"
+ */
+struct faultmem_dev {
+	struct miscdevice misc;
+	struct inode *inode;
+	struct faultmem_counters counters;
+	char name[FAULTMEM_NAME_LEN];
+};
+
+#define faultmem_count(fdev, counter) \
+	atomic64_inc(&(fdev)->counters.counter)
+
+/* faultmem_main.c */
+extern u64 faultmem_max_size;
+
+/* faultmem_parse.c */
+int faultmem_parse_size(const char *buf, u64 *result);
+
+/* faultmem_store.c */
+int faultmem_fs_mount(void);
+void faultmem_fs_unmount(void);
+int faultmem_store_init(struct faultmem_dev *fdev, u64 size);
+void faultmem_store_destroy(struct faultmem_dev *fdev);
+struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
+				       pgoff_t index, bool *allocated);
+int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size);
+int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
+			      u64 length);
+
+static inline struct address_space *
+faultmem_mapping(const struct faultmem_dev *fdev)
+{
+	return fdev->inode->i_mapping;
+}
+
+static inline u64 faultmem_size(const struct faultmem_dev *fdev)
+{
+	return i_size_read(fdev->inode);
+}
+
+static inline unsigned long faultmem_resident_pages(const struct faultmem_dev *fdev)
+{
+	return READ_ONCE(faultmem_mapping(fdev)->nrpages);
+}
+
+/* faultmem_fault.c */
+extern const struct vm_operations_struct faultmem_vm_ops;
+
+/* faultmem_fops.c */
+extern const struct file_operations faultmem_fops;
+
+/* faultmem_sysfs.c */
+extern const struct attribute_group *faultmem_attr_groups[];
+
+#endif /* FAULTMEM_DEV_H */

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultmem: the page-fault handler.
+ *
+ * faultmem_mmap() (faultmem_fops.c) only installs these operations; no page
+ * is mapped until the process touches it. Then the CPU raises a page fault,
+ * the architecture code calls handle_mm_fault(), the core finds no PTE for
+ * an address in a VMA with ->vm_ops->fault and calls faultmem_fault(). We
+ * hand back a locked page and the core (finish_fault()) installs the PTE,
+ * or first copies the page when a MAP_PRIVATE mapping is written
+ * (do_cow_fault()), so copy-on-write needs no code here.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+
+#include "faultmem_dev.h"
+
+/**
+ * faultmem_fault() - supply the page for one faulting address
+ * @vmf: the fault: the VMA, the page offset in the device (vmf->pgoff,
+ *	 already adjusted for the mmap offset) and the access flags
+ *
+ * The size check and the page-cache insertion run under the mapping's
+ * invalidate lock held shared, so that a concurrent shrink or hole punch
+ * (which hold it exclusive) cannot slip between them and leave a page
+ * beyond the end or inside a hole. Many faults hold it shared at once;
+ * they only serialise against resizes.
+ *
+ * Beyond the end we answer VM_FAULT_SIGBUS, as filemap_fault() does for a
+ * file, and the task gets SIGBUS with BUS_ADRERR at the touched address.
+ * VM_FAULT_NOPAGE would be wrong: it means "PTE installed, retry the
+ * access", and with no PTE the task would fault forever.
+ *
+ * Return: VM_FAULT_LOCKED with vmf->page set (locked, referenced; the core
+ * unlocks and releases it), VM_FAULT_SIGBUS beyond the end of the device,
+ * or VM_FAULT_OOM when no page could be allocated or charged.
+ */
+static vm_fault_t faultmem_fault(struct vm_fault *vmf)
+{
+	struct faultmem_dev *fdev = vmf->vma->vm_file->private_data;
+	struct address_space *mapping = faultmem_mapping(fdev);
+	struct folio *folio;
+	vm_fault_t ret;
+	bool allocated;
+
+	faultmem_count(fdev, faults);
+	if ((vmf->flags & FAULT_FLAG_WRITE) &&
+	    !(vmf->vma->vm_flags & VM_SHARED))
+		faultmem_count(fdev, private_write_faults);
+
+	filemap_invalidate_lock_shared(mapping);
+	if (vmf->pgoff >= DIV_ROUND_UP(faultmem_size(fdev), PAGE_SIZE)) {
+		faultmem_count(fdev, sigbus_faults);
+		ret = VM_FAULT_SIGBUS;
+		goto unlock;
+	}
+
+	folio = faultmem_store_get_folio(fdev, vmf->pgoff, &allocated);
+	if (IS_ERR(folio)) {
+		ret = vmf_error(PTR_ERR(folio));
+		goto unlock;
+	}
+	if (!allocated)
+		faultmem_count(fdev, existing_page_faults);
+
+	vmf->page = folio_file_page(folio, vmf->pgoff);
+	ret = VM_FAULT_LOCKED;
+unlock:
+	filemap_invalidate_unlock_shared(mapping);
+	return ret;
+}
+
+const struct vm_operations_struct faultmem_vm_ops = {
+	.fault	= faultmem_fault,
+};

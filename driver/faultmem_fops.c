@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultmem: file operations of /dev/faultmemN.
+ *
+ * Everything here makes the node behave like a regular file whose contents
+ * are the device buffer: llseek knows the size, read() and write() go
+ * through the same page cache as the mappings, and the ioctls stand in for
+ * ftruncate() and fallocate(), which the VFS refuses on character devices.
+ */
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include <faultmem.h>
+
+#include "faultmem_dev.h"
+
+/**
+ * faultmem_open() - attach an open file to its device's buffer
+ * @inode: the device node's inode (one per node; not the one with the pages)
+ * @file: the new open file; misc_open() left the miscdevice in private_data
+ *
+ * Pointing f_mapping at the device's own address_space makes every VMA of
+ * every open file join that address_space's rmap tree, whatever node it
+ * was opened through, so resize and hole punching can find them all.
+ *
+ * Return: 0.
+ */
+static int faultmem_open(struct inode *inode, struct file *file)
+{
+	struct faultmem_dev *fdev = container_of(file->private_data,
+						 struct faultmem_dev, misc);
+
+	file->private_data = fdev;
+	file->f_mapping = faultmem_mapping(fdev);
+	return 0;
+}
+
+/* Like a file: SEEK_END is relative to the size, and seeking past it is fine. */
+static loff_t faultmem_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct faultmem_dev *fdev = file->private_data;
+
+	return generic_file_llseek_size(file, offset, whence, MAX_LFS_FILESIZE,
+					faultmem_size(fdev));
+}
+
+/**
+ * faultmem_read_iter() - read() and pread() of the buffer
+ * @iocb: position and file
+ * @to: destination
+ *
+ * A page that was never touched reads as zeroes without being allocated.
+ * We hold only a folio reference while copying, no lock: the destination
+ * may itself be an unpopulated mapping of this device, and its fault must
+ * be free to take the invalidate lock.
+ *
+ * Return: bytes read (0 at or past the end; short across the end), or
+ * -EFAULT if nothing could be copied.
+ */
+static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct faultmem_dev *fdev = iocb->ki_filp->private_data;
+	loff_t pos = iocb->ki_pos;
+	ssize_t done = 0;
+
+	while (iov_iter_count(to)) {
+		u64 size = faultmem_size(fdev);
+		size_t offset = offset_in_page(pos);
+		size_t chunk, copied;
+		struct folio *folio;
+
+		if (pos >= size)
+			break;
+		chunk = min3(PAGE_SIZE - offset, iov_iter_count(to),
+			     (size_t)(size - pos));
+
+		folio = filemap_get_folio(faultmem_mapping(fdev),
+					  pos >> PAGE_SHIFT);
+		if (folio) {
+			copied = copy_folio_to_iter(folio, offset, chunk, to);
+			folio_put(folio);
+		} else {
+			copied = iov_iter_zero(chunk, to);
+		}
+
+		pos += copied;
+		done += copied;
+		if (copied < chunk) {
+			if (!done)
+				done = -EFAULT;
+			break;
+		}
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+
+	iocb->ki_pos = pos;
+	return done;
+}
+
+/**
+ * faultmem_write_one() - copy up to one page of user data into the buffer
+ * @fdev: the device
+ * @pos: byte position
+ * @bytes: at most up to the end of the page at @pos
+ * @from: source
+ *
+ * The copy runs with the folio locked and page faults disabled
+ * (copy_page_from_iter_atomic()), because the source may be a mapping of
+ * this very page: faulting it in here would deadlock on the folio lock.
+ * The caller faults the source in beforehand and retries a short copy.
+ *
+ * Return: bytes copied (possibly 0), -ENOSPC at or past the end, or
+ * -ENOMEM.
+ */
+static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
+				  size_t bytes, struct iov_iter *from)
+{
+	struct address_space *mapping = faultmem_mapping(fdev);
+	pgoff_t index = pos >> PAGE_SHIFT;
+	struct folio *folio;
+	bool allocated;
+	ssize_t copied;
+	u64 size;
+
+	filemap_invalidate_lock_shared(mapping);
+	size = faultmem_size(fdev);
+	if (pos >= size) {
+		copied = -ENOSPC;
+		goto unlock;
+	}
+	bytes = min_t(u64, bytes, size - pos);
+
+	folio = faultmem_store_get_folio(fdev, index, &allocated);
+	if (IS_ERR(folio)) {
+		copied = PTR_ERR(folio);
+		goto unlock;
+	}
+	copied = copy_page_from_iter_atomic(folio_file_page(folio, index),
+					    offset_in_page(pos), bytes, from);
+	flush_dcache_folio(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+unlock:
+	filemap_invalidate_unlock_shared(mapping);
+	return copied;
+}
+
+/**
+ * faultmem_write_iter() - write() and pwrite() of the buffer
+ * @iocb: position and file
+ * @from: source
+ *
+ * Return: bytes written (short across the end), or -ENOSPC when starting
+ * at or past the end, -EFAULT or -ENOMEM when nothing was written.
+ */
+static ssize_t faultmem_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct faultmem_dev *fdev = iocb->ki_filp->private_data;
+	loff_t pos = iocb->ki_pos;
+	ssize_t done = 0, ret = 0;
+
+	if (iocb->ki_flags & IOCB_APPEND)
+		pos = faultmem_size(fdev);
+
+	while (iov_iter_count(from)) {
+		size_t chunk = min_t(size_t, PAGE_SIZE - offset_in_page(pos),
+				     iov_iter_count(from));
+
+		if (fault_in_iov_iter_readable(from, chunk) == chunk) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = faultmem_write_one(fdev, pos, chunk, from);
+		if (ret < 0)
+			break;
+		/* ret == 0: the source was unmapped again; fault it back in. */
+		pos += ret;
+		done += ret;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+
+	iocb->ki_pos = pos;
+	return done ? done : ret;
+}
+
+/**
+ * faultmem_mmap() - set up a mapping; pages come later, from faults
+ * @file: the open file
+ * @vma: the new mapping
+ *
+ * The core has already enforced the rules of mmap(2) that depend on the
+ * open mode (no mapping of an O_WRONLY file, no shared writable mapping of
+ * an O_RDONLY one), and a mapping may extend past the end like a file's:
+ * the fault handler answers SIGBUS there. PROT_EXEC is allowed, as for a
+ * regular file on a filesystem mounted without noexec.
+ *
+ * Return: 0.
+ */
+static int faultmem_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &faultmem_vm_ops;
+	return 0;
+}
+
+static int faultmem_ioctl_punch_hole(struct faultmem_dev *fdev,
+				     struct faultmem_range __user *urange)
+{
+	struct faultmem_range range;
+
+	if (copy_from_user(&range, urange, sizeof(range)))
+		return -EFAULT;
+	/* Reject what we do not know, so the fields can get a meaning later. */
+	if (range.flags || range.reserved)
+		return -EINVAL;
+	return faultmem_store_punch_hole(fdev, range.offset, range.length);
+}
+
+static int faultmem_ioctl_get_stats(struct faultmem_dev *fdev,
+				    struct faultmem_stats __user *ustats)
+{
+	const struct faultmem_counters *c = &fdev->counters;
+	struct faultmem_stats stats = {
+		.size			= faultmem_size(fdev),
+		.max_size		= faultmem_max_size,
+		.resident_pages		= faultmem_resident_pages(fdev),
+		.faults			= atomic64_read(&c->faults),
+		.pages_allocated	= atomic64_read(&c->pages_allocated),
+		.existing_page_faults	= atomic64_read(&c->existing_page_faults),
+		.sigbus_faults		= atomic64_read(&c->sigbus_faults),
+		.private_write_faults	= atomic64_read(&c->private_write_faults),
+		.resizes		= atomic64_read(&c->resizes),
+		.holes_punched		= atomic64_read(&c->holes_punched),
+	};
+
+	return copy_to_user(ustats, &stats, sizeof(stats)) ? -EFAULT : 0;
+}
+
+/**
+ * faultmem_ioctl() - the ioctls of include/uapi/faultmem.h
+ * @file: the open file
+ * @cmd: FAULTMEM_IOC_*
+ * @arg: user pointer to the command's argument
+ *
+ * Changing the contents (size, holes) needs a descriptor open for writing,
+ * as ftruncate() and fallocate() do for files; both answer EBADF otherwise.
+ *
+ * Return: 0 or a negative errno; -ENOTTY for unknown commands.
+ */
+static long faultmem_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct faultmem_dev *fdev = file->private_data;
+	void __user *argp = (void __user *)arg;
+	u64 size;
+
+	switch (cmd) {
+	case FAULTMEM_IOC_GET_SIZE:
+		return put_user(faultmem_size(fdev), (u64 __user *)argp);
+	case FAULTMEM_IOC_SET_SIZE:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		if (get_user(size, (u64 __user *)argp))
+			return -EFAULT;
+		return faultmem_store_resize(fdev, size);
+	case FAULTMEM_IOC_PUNCH_HOLE:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return faultmem_ioctl_punch_hole(fdev, argp);
+	case FAULTMEM_IOC_GET_STATS:
+		return faultmem_ioctl_get_stats(fdev, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations faultmem_fops = {
+	.owner		= THIS_MODULE,
+	.open		= faultmem_open,
+	.llseek		= faultmem_llseek,
+	.read_iter	= faultmem_read_iter,
+	.write_iter	= faultmem_write_iter,
+	.mmap		= faultmem_mmap,
+	.unlocked_ioctl	= faultmem_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};

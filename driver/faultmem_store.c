@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultmem: the backing store.
+ *
+ * Each device's buffer is the page cache of an inode on a private pseudo
+ * filesystem, the model of mm/secretmem.c and of DRM's anon inode. Why not
+ * a private array of pages, as LDD3 and most course drivers do?
+ *
+ *  - Pages in an address_space have ->mapping and ->index, so the kernel
+ *    treats a mapping of the device like a mapping of a file: process-shared
+ *    futexes work, GUP users (process_vm_readv, /proc/PID/mem) work, and
+ *    MAP_PRIVATE gets copy-on-write from the core.
+ *  - unmap_mapping_range() finds every VMA of every process through the
+ *    address_space's rmap tree, which is what resize and hole punching need
+ *    to take pages away safely. That only works if every open file of the
+ *    device shares one address_space, hence one inode per device and
+ *    file->f_mapping pointing at it (see faultmem_open()).
+ *  - filemap_add_folio() charges each page to the memory cgroup of the task
+ *    that first touched it, and truncation uncharges it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/fs_context.h>
+#include <linux/mount.h>
+#include <linux/overflow.h>
+#include <linux/pagemap.h>
+#include <linux/pseudo_fs.h>
+
+#include "faultmem_dev.h"
+
+/* "faul": identifies inodes of faultmem's pseudo filesystem. */
+#define FAULTMEM_FS_MAGIC	0x6661756c
+
+static struct vfsmount *faultmem_mnt;
+
+static int faultmem_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, FAULTMEM_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * No .owner: kern_mount() would then take a reference on this module that
+ * only kern_unmount() in module exit drops, and rmmod could never succeed.
+ */
+static struct file_system_type faultmem_fs_type = {
+	.name		 = "faultmem",
+	.init_fs_context = faultmem_fs_init_fs_context,
+	.kill_sb	 = kill_anon_super,
+};
+
+/*
+ * RAM-only address_space operations: there is nothing to write back, so
+ * dirtying a folio only sets its flag (like ramfs). Folios stay dirty for
+ * their whole life, which keeps invalidate_mapping_pages() (drop_caches)
+ * from discarding the only copy of the data.
+ */
+static const struct address_space_operations faultmem_aops = {
+	.dirty_folio	= noop_dirty_folio,
+};
+
+/**
+ * faultmem_fs_mount() - mount the pseudo filesystem that holds the inodes
+ *
+ * Return: 0 or a negative errno.
+ */
+int faultmem_fs_mount(void)
+{
+	faultmem_mnt = kern_mount(&faultmem_fs_type);
+	return PTR_ERR_OR_ZERO(faultmem_mnt);
+}
+
+void faultmem_fs_unmount(void)
+{
+	kern_unmount(faultmem_mnt);
+}
+
+/**
+ * faultmem_store_init() - create the empty buffer of a device
+ * @fdev: the device
+ * @size: initial size in bytes, a page multiple
+ *
+ * No page is allocated here: pages appear on first touch (fault or write).
+ *
+ * Return: 0 or a negative errno.
+ */
+int faultmem_store_init(struct faultmem_dev *fdev, u64 size)
+{
+	struct inode *inode;
+
+	inode = alloc_anon_inode(faultmem_mnt->mnt_sb);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+
+	inode->i_mapping->a_ops = &faultmem_aops;
+	/* Not movable: we provide no migrate_folio. Not highmem-limited. */
+	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
+	/* RAM is the only copy: reclaim must never drop these pages. */
+	mapping_set_unevictable(inode->i_mapping);
+	i_size_write(inode, size);
+	fdev->inode = inode;
+	return 0;
+}
+
+/**
+ * faultmem_store_destroy() - free every page of a device and its inode
+ * @fdev: the device; no file may be open on it any more
+ */
+void faultmem_store_destroy(struct faultmem_dev *fdev)
+{
+	truncate_inode_pages_final(fdev->inode->i_mapping);
+	iput(fdev->inode);
+	fdev->inode = NULL;
+}
+
+/**
+ * faultmem_store_get_folio() - find or create the page at @index, locked
+ * @fdev:	the device
+ * @index:	page index in the buffer; the caller has checked it against
+ *		the size while holding the invalidate lock shared, and still
+ *		holds it, so no resize or punch can race with the insertion
+ * @allocated:	set to true when this call allocated the page
+ *
+ * The page-cache protocol: look the folio up; on a miss allocate a zeroed
+ * one, mark it uptodate (its contents are valid: zeroes) and insert it.
+ * Two tasks touching the same new page race here; filemap_add_folio() lets
+ * exactly one win and fails the other with -EEXIST, and the loser drops its
+ * copy and takes the winner's, so every writer ends up on the same page.
+ *
+ * Return: the folio, locked and with a reference the caller must drop, or
+ * ERR_PTR(-ENOMEM) (also when the memory cgroup refuses the charge).
+ */
+struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
+				       pgoff_t index, bool *allocated)
+{
+	struct address_space *mapping = faultmem_mapping(fdev);
+	gfp_t gfp = mapping_gfp_mask(mapping);
+	struct folio *folio;
+	int err;
+
+	*allocated = false;
+	for (;;) {
+		folio = filemap_lock_folio(mapping, index);
+		if (folio)
+			return folio;
+
+		/* Zeroed: earlier users' or the kernel's data never leaks. */
+		folio = folio_alloc(gfp | __GFP_ZERO, 0);
+		if (!folio)
+			return ERR_PTR(-ENOMEM);
+		__folio_set_locked(folio);
+		folio_mark_uptodate(folio);
+
+		err = filemap_add_folio(mapping, folio, index, gfp);
+		if (!err)
+			break;
+		folio_unlock(folio);
+		folio_put(folio);
+		if (err != -EEXIST)
+			return ERR_PTR(err);
+	}
+
+	folio_mark_dirty(folio);
+	faultmem_count(fdev, pages_allocated);
+	*allocated = true;
+	return folio;
+}
+
+/**
+ * faultmem_store_resize() - change the size of a device
+ * @fdev:	the device
+ * @new_size:	new size in bytes: a page multiple, at most faultmem_max_size
+ *
+ * Like truncate for a file. With the invalidate lock held exclusive no fault
+ * can be between its size check and its page-cache insertion, so no page
+ * can appear beyond the new end after we return. truncate_pagecache() then
+ * unmaps the tail from every process (private copy-on-write pages too: they
+ * are beyond the end of the object now, so touching them must give SIGBUS)
+ * and frees it; growing again exposes fresh zero pages.
+ *
+ * Return: 0, -EINVAL for a size that is not a page multiple, or -EFBIG for
+ * a size above the cap.
+ */
+int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
+{
+	struct address_space *mapping = faultmem_mapping(fdev);
+	struct inode *inode = fdev->inode;
+
+	if (new_size > faultmem_max_size)
+		return -EFBIG;
+	if (!PAGE_ALIGNED(new_size))
+		return -EINVAL;
+
+	filemap_invalidate_lock(mapping);
+	if (new_size < i_size_read(inode)) {
+		i_size_write(inode, new_size);
+		truncate_pagecache(inode, new_size);
+	} else {
+		i_size_write(inode, new_size);
+	}
+	filemap_invalidate_unlock(mapping);
+
+	faultmem_count(fdev, resizes);
+	return 0;
+}
+
+/**
+ * faultmem_store_punch_hole() - free the pages of a range
+ * @fdev:	the device
+ * @offset:	first byte, a page multiple
+ * @length:	bytes, a non-zero page multiple; the range must lie inside
+ *		the device
+ *
+ * Like fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) on a file:
+ * shared mappings and read() see zeroes afterwards; private copy-on-write
+ * copies already made are the process's own and are kept.
+ *
+ * Return: 0 or -EINVAL for a bad range.
+ */
+int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
+			      u64 length)
+{
+	struct address_space *mapping = faultmem_mapping(fdev);
+	int ret = 0;
+	u64 end;
+
+	if (!length || !PAGE_ALIGNED(offset) || !PAGE_ALIGNED(length) ||
+	    check_add_overflow(offset, length, &end))
+		return -EINVAL;
+
+	filemap_invalidate_lock(mapping);
+	if (end > faultmem_size(fdev))
+		ret = -EINVAL;
+	else
+		truncate_pagecache_range(fdev->inode, offset, end - 1);
+	filemap_invalidate_unlock(mapping);
+
+	if (!ret)
+		faultmem_count(fdev, holes_punched);
+	return ret;
+}

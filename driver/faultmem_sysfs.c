@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultmem: sysfs attributes of /sys/class/misc/faultmemN/.
+ *
+ * One value per file, in decimal, as sysfs wants. "size" is writable by
+ * root (mode 0644); the rest are read-only counters. The misc core passes
+ * the struct miscdevice as the device's driver data.
+ */
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include "faultmem_dev.h"
+
+static struct faultmem_dev *to_faultmem_dev(struct device *dev)
+{
+	struct miscdevice *misc = dev_get_drvdata(dev);
+
+	return container_of(misc, struct faultmem_dev, misc);
+}
+
+static ssize_t size_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", faultmem_size(to_faultmem_dev(dev)));
+}
+
+/*
+ * Accepts the same syntax as the module parameter ("64M"), but the value
+ * must already be a page multiple: silently rounding a size the user wrote
+ * on purpose would hide mistakes.
+ */
+static ssize_t size_store(struct device *dev, struct device_attribute *attr,
+			  const char *buf, size_t count)
+{
+	u64 size;
+	int err;
+
+	err = faultmem_parse_size(buf, &size);
+	if (err)
+		return err;
+	err = faultmem_store_resize(to_faultmem_dev(dev), size);
+	return err ? err : count;
+}
+static DEVICE_ATTR_RW(size);
+
+static ssize_t max_size_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", faultmem_max_size);
+}
+static DEVICE_ATTR_RO(max_size);
+
+static ssize_t resident_pages_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  faultmem_resident_pages(to_faultmem_dev(dev)));
+}
+static DEVICE_ATTR_RO(resident_pages);
+
+static ssize_t resident_bytes_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	u64 pages = faultmem_resident_pages(to_faultmem_dev(dev));
+
+	return sysfs_emit(buf, "%llu\n", pages << PAGE_SHIFT);
+}
+static DEVICE_ATTR_RO(resident_bytes);
+
+#define FAULTMEM_COUNTER_ATTR(counter)					\
+static ssize_t counter##_show(struct device *dev,			\
+			      struct device_attribute *attr, char *buf)	\
+{									\
+	struct faultmem_dev *fdev = to_faultmem_dev(dev);		\
+									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  atomic64_read(&fdev->counters.counter));	\
+}									\
+static DEVICE_ATTR_RO(counter)
+
+FAULTMEM_COUNTER_ATTR(faults);
+FAULTMEM_COUNTER_ATTR(pages_allocated);
+FAULTMEM_COUNTER_ATTR(existing_page_faults);
+FAULTMEM_COUNTER_ATTR(sigbus_faults);
+FAULTMEM_COUNTER_ATTR(private_write_faults);
+FAULTMEM_COUNTER_ATTR(resizes);
+FAULTMEM_COUNTER_ATTR(holes_punched);
+
+static struct attribute *faultmem_attrs[] = {
+	&dev_attr_size.attr,
+	&dev_attr_max_size.attr,
+	&dev_attr_resident_pages.attr,
+	&dev_attr_resident_bytes.attr,
+	&dev_attr_faults.attr,
+	&dev_attr_pages_allocated.attr,
+	&dev_attr_existing_page_faults.attr,
+	&dev_attr_sigbus_faults.attr,
+	&dev_attr_private_write_faults.attr,
+	&dev_attr_resizes.attr,
+	&dev_attr_holes_punched.attr,
+	NULL,
+};
+
+static const struct attribute_group faultmem_attr_group = {
+	.attrs = faultmem_attrs,
+};
+
+const struct attribute_group *faultmem_attr_groups[] = {
+	&faultmem_attr_group,
+	NULL,
+};

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Make sure the Debian packages the build and the VM test loop need are
+# installed. As root, install what is missing; otherwise print the exact
+# command and fail.
+#
+# usage: ensure-deps.sh [extra-package ...]
+set -eu
+
+packages="make gcc libc6-dev linux-headers-amd64 linux-source-6.1
+	qemu-system-x86 busybox-static cpio gzip xz-utils kmod $*"
+
+missing=
+for p in $packages; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"ok installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "faultmem: missing packages; install them with:" >&2
+	echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi
+echo "faultmem: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends $missing >&2

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Print the path of a bootable Debian kernel image matching a headers tree,
+# downloading the linux-image package into the cache the first time. The
+# package is unpacked with dpkg-deb, never installed.
+#
+# usage: fetch-kernel.sh KDIR
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+kdir=${1:?usage: fetch-kernel.sh KDIR}
+release=$(kdir_release "$kdir")
+[ -n "$release" ] || die "cannot tell the kernel release of $kdir; pass KERNEL=/path/to/bzImage"
+
+dir=$FAULTMEM_CACHE/kernels/$release
+image=$dir/boot/vmlinuz-$release
+if [ ! -f "$image" ]; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	echo "faultmem: downloading linux-image-$release" >&2
+	(cd "$tmp" && apt-get download "linux-image-$release" >&2) ||
+		die "cannot download linux-image-$release (run 'apt-get update'; if the archive moved on, 'apt-get install linux-headers-amd64' to get matching headers), or pass KERNEL=/path/to/bzImage"
+	mkdir -p "$dir"
+	dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb |
+		tar -x -C "$dir" "./boot/vmlinuz-$release"
+fi
+echo "$image"

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Build the test VM's initramfs: busybox, the guest scripts, the module, the
+# selftests and the userspace programs (all static).
+#
+# usage: mkinitramfs.sh -o OUT.cpio.gz -m faultmem.ko [-t TESTDIR]...
+#                       [-b BINDIR] [-x EXTRA.ko]... [-p "insmod params"]
+set -eu
+. "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+
+out= module= params= bindir=
+testdirs=() extras=()
+while getopts "o:m:t:b:x:p:" opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	m) module=$OPTARG ;;
+	t) testdirs+=("$OPTARG") ;;
+	b) bindir=$OPTARG ;;
+	x) extras+=("$OPTARG") ;;
+	p) params=$OPTARG ;;
+	*) die "usage: mkinitramfs.sh -o OUT -m MODULE [-t DIR] [-b DIR] [-x KO] [-p PARAMS]" ;;
+	esac
+done
+[ -n "$out" ] && [ -f "$module" ] || die "mkinitramfs.sh: need -o OUT and an existing -m MODULE"
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || die "busybox not found: install it with 'apt-get install busybox-static'"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,faultmem/{bin,selftests,extra,guest}}
+cp "$busybox" "$root/bin/busybox"
+cp "$here/guest/init.sh" "$root/init"
+cp "$here"/guest/*.sh "$root/faultmem/guest/"
+cp "$module" "$root/faultmem/faultmem.ko"
+printf '%s\n' "$params" >"$root/faultmem/insmod-params"
+for dir in "${testdirs[@]}"; do
+	cp "$dir"/* "$root/faultmem/selftests/"
+done
+[ -n "$bindir" ] && [ -d "$bindir" ] && cp "$bindir"/* "$root/faultmem/bin/"
+for ko in "${extras[@]}"; do
+	cp "$ko" "$root/faultmem/extra/"
+done
+chmod +x "$root/init" "$root"/faultmem/guest/*.sh
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

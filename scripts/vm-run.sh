@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boot a kernel and an initramfs from mkinitramfs.sh under QEMU and judge
+# the run.
+#
+# usage: vm-run.sh check|demo|shell KERNEL INITRD
+#
+# Environment:
+#   VM_TIMEOUT   seconds before the VM counts as hung (default 900)
+#   VM_MEM       guest memory (default 1G); VM_SMP CPUs (default 2)
+#   VM_ACCEL     tcg or kvm (default: kvm only where the CPU has vmx/svm
+#                and /dev/kvm is usable; here a KVM guest hangs)
+#   VM_APPEND    extra kernel command line
+#   VM_LOGDIR    where console.log and results.log go (default build/vm)
+#
+# check: the guest's output is shown live; at the end the run's verdict is
+# printed as one line "N passed, N failed, N skipped", and the exit status
+# is non-zero if anything failed, the sentinel is missing (hang, panic,
+# crash), or the console log shows a kernel report.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:?usage: vm-run.sh check|demo|shell KERNEL INITRD}
+kernel=${2:?kernel image}
+initrd=${3:?initramfs}
+timeout_s=${VM_TIMEOUT:-900}
+logdir=${VM_LOGDIR:-build/vm}
+[ -f "$kernel" ] || die "no kernel image at $kernel"
+[ -f "$initrd" ] || die "no initramfs at $initrd"
+mkdir -p "$logdir"
+console=$logdir/console.log
+results=$logdir/results.log
+
+accel=${VM_ACCEL:-}
+if [ -z "$accel" ]; then
+	accel=tcg
+	if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		accel=kvm
+	fi
+fi
+cpu=max
+[ "$accel" = kvm ] && cpu=host
+
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "${VM_MEM:-1G}"
+	-smp "${VM_SMP:-2}" -nodefaults -display none -no-reboot
+	-kernel "$kernel" -initrd "$initrd")
+append="console=ttyS0 panic=-1 fm.mode=$mode ${VM_APPEND:-}"
+
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}" -serial mon:stdio -append "$append"
+fi
+
+: >"$console"
+timeout -k 10 "$timeout_s" "${qemu[@]}" -monitor none \
+	-serial "file:$console" -serial stdio -append "$append" </dev/null |
+	tr -d '\r' | tee "$results"
+qemu_rc=${PIPESTATUS[0]}
+
+[ "$mode" = demo ] && { grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $?; }
+
+# Patterns in the kernel log that fail a run whatever the tests said.
+kernel_reports='WARNING:|BUG:|Oops|KASAN|KFENCE|UBSAN|lockdep|possible circular locking|possible recursive locking|inconsistent lock state|Bad page|Kernel panic|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|rcu_sched self-detected stall'
+
+awk -v qemu_rc="$qemu_rc" -v timeout_s="$timeout_s" \
+    -v reports="$(grep -cE "$kernel_reports" "$console")" '
+function verdict(ok, name) {
+	if (ok) { passed++; print "ok - " name }
+	else { failed++; print "not ok - " name }
+}
+/^# faultmem-run: / { running = $3; totals = 0; lastfail = failed }
+/^# Totals: pass:/ {
+	split($0, f, /[: ]+/)
+	# f: # Totals pass N fail N xfail N xpass N skip N error N
+	passed += f[4] + f[8]; failed += f[6] + f[10] + f[14]; skipped += f[12]
+	totals = 1
+}
+/^# faultmem-exit: / {
+	# A program that died before printing its totals, or exited non-zero
+	# with no failure counted, is one failure of its own.
+	if (!totals || ($4 != 0 && $4 != 4 && lastfail == failed))
+		verdict(0, $3 " exited with status " $4 " without counted failures")
+	running = ""
+}
+/^faultmem-check: ok / { sub(/^faultmem-check: ok /, ""); verdict(1, $0) }
+/^faultmem-check: not ok / { sub(/^faultmem-check: not ok /, ""); verdict(0, $0) }
+/^FAULTMEM-RUN-COMPLETE$/ { complete = 1 }
+END {
+	if (running != "")
+		verdict(0, running " did not finish")
+	if (qemu_rc == 124 || qemu_rc == 137)
+		verdict(0, "VM finished within " timeout_s " s (it hung)")
+	verdict(complete, "VM reached the end-of-run sentinel (no hang, panic or crash)")
+	verdict(reports == 0, "kernel log has no WARNING/BUG/Oops/KASAN/lockdep/Bad page reports")
+	printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped
+	exit failed != 0
+}' "$results" >"$logdir/verdict.txt"
+rc=$?
+if grep -qE "$kernel_reports" "$console"; then
+	echo "# kernel reports in $console:"
+	grep -nE -A 20 "$kernel_reports" "$console" | head -n 80 | sed 's/^/#   /'
+fi
+cat "$logdir/verdict.txt"
+exit $rc
