@@ -35,7 +35,7 @@ cp "$here"/guest/*.sh "$root/faultmem/guest/"
 cp "$module" "$root/faultmem/faultmem.ko"
 printf '%s\n' "$params" >"$root/faultmem/insmod-params"
 for dir in "${testdirs[@]}"; do
-	cp "$dir"/* "$root/faultmem/selftests/"
+	find "$dir" -maxdepth 1 -type f -exec cp {} "$root/faultmem/selftests/" \;
 done
 [ -n "$bindir" ] && [ -d "$bindir" ] && cp "$bindir"/* "$root/faultmem/bin/"
 for ko in "${extras[@]}"; do

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Prove that the VM test runner catches what it must: a failing selftest,
+# a kernel WARN, a hung guest and a kernel panic each make
+# "vm-run.sh check" exit non-zero and name the failure. A control run with
+# the same machinery and nothing injected must pass.
+#
+# usage: runner-selftest.sh KERNEL   (after make all, the runner tests and
+#                                     selftests/runner/warn_module)
+set -u
+. "$(dirname "$0")/lib.sh"
+kernel=${1:?usage: runner-selftest.sh KERNEL}
+tests=build/runner-tests
+warn_ko=selftests/runner/warn_module/faultmem_warn_test.ko
+work=build/runner-selftest
+passed=0 failed=0
+
+# run_case NAME EXPECT_RC GREP [mkinitramfs options...]
+# EXPECT_RC is "zero" or "nonzero"; GREP must appear in the runner output.
+run_case() {
+	local name=$1 expect=$2 pattern=$3 rc
+	shift 3
+	mkdir -p "$work/$name/tests"
+	scripts/mkinitramfs.sh -o "$work/$name/initramfs.cpio.gz" \
+		-m driver/faultmem.ko -t "$work/$name/tests" "$@" ||
+		die "cannot build the initramfs for $name"
+	VM_LOGDIR=$work/$name scripts/vm-run.sh check "$kernel" \
+		"$work/$name/initramfs.cpio.gz" >"$work/$name/output.txt" 2>&1
+	rc=$?
+	if { [ "$expect" = zero ] && [ $rc -eq 0 ]; } ||
+	   { [ "$expect" = nonzero ] && [ $rc -ne 0 ]; }; then
+		if grep -qE "$pattern" "$work/$name/output.txt"; then
+			echo "ok - $name: exit status $rc, output has '$pattern'"
+			passed=$((passed + 1))
+			return
+		fi
+	fi
+	echo "not ok - $name: exit status $rc, expected $expect and '$pattern'"
+	sed 's/^/#   /' "$work/$name/output.txt" | tail -n 15
+	failed=$((failed + 1))
+}
+
+rm -rf "$work"
+mkdir -p "$work"/{control,fail,warn,hang,panic}/tests
+cp build/selftests/basic_test "$work/control/tests/"
+cp "$tests/always_fails_test" "$work/fail/tests/"
+cp "$tests/hangs_forever" "$work/hang/tests/"
+cp "$tests/panics_kernel" "$work/panic/tests/"
+
+run_case control zero '^[1-9][0-9]* passed, 0 failed'
+run_case fail nonzero '^not ok 2 global.fails_on_purpose'
+run_case warn nonzero '^not ok - kernel log has no WARNING' -x "$warn_ko"
+VM_TIMEOUT=${RUNNER_HANG_TIMEOUT:-45} \
+	run_case hang nonzero '^not ok - VM finished within'
+run_case panic nonzero '^not ok - VM reached the end-of-run sentinel'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
