@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <faultmem.h>
@@ -125,6 +126,44 @@ static inline struct fm_signal fm_touch(volatile char *p, int write, char value)
 	result.code = fm_caught.code;
 	result.addr = fm_caught.addr;
 	return result;
+}
+
+/* Open the device or exit: nothing can be tested without it. */
+static inline int fm_open(int flags)
+{
+	int fd = open(FM_DEV, flags);
+
+	if (fd < 0) {
+		fprintf(stderr, "open %s: %s\n", FM_DEV, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+/* Punch out the whole buffer so the next touches find no page. */
+static inline int fm_punch(int fd, uint64_t offset, uint64_t length)
+{
+	struct faultmem_range range = { .offset = offset, .length = length };
+
+	return ioctl(fd, FAULTMEM_IOC_PUNCH_HOLE, &range) ? -errno : 0;
+}
+
+static inline int fm_punch_all(int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+
+	return size ? fm_punch(fd, 0, size) : 0;
+}
+
+/* 1 if every byte of [p, p + len) is zero. */
+static inline int fm_all_zero(const volatile char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
 }
 
 #endif /* FAULTMEM_TEST_H */
