@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Concurrent first touches of one page, from several threads and several
+ * processes at once, must install one page: every writer's bytes survive.
+ * If two faults each inserted their own page, one writer's byte would land
+ * in a page that is then lost.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
+#include "faultmem_test.h"
+#include "kselftest_harness.h"
+
+#define THREADS		4
+#define PROCESSES	4
+#define ROUNDS		200
+
+/* Control block in anonymous shared memory, seen by all writers. */
+struct start_line {
+	atomic_int round;	/* writers wait for this to change */
+	atomic_int done;	/* writers that finished the round */
+};
+
+struct writer {
+	struct start_line *line;
+	volatile char *page;	/* the device page under test */
+	int id;
+};
+
+static void write_rounds(struct start_line *line, volatile char *page, int id,
+			 long page_size)
+{
+	int r;
+
+	for (r = 1; r <= ROUNDS; r++) {
+		while (atomic_load(&line->round) < r)
+			sched_yield();
+		/* Each round uses another page, so every touch is a first one. */
+		page[(r % 64) * page_size + id] = (char)(id + 1);
+		atomic_fetch_add(&line->done, 1);
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct writer *w = arg;
+
+	write_rounds(w->line, w->page, w->id, fm_page_size());
+	return NULL;
+}
+
+TEST(concurrent_first_touch_installs_one_page)
+{
+	long page = fm_page_size();
+	size_t len = 64 * page;
+	int fd = fm_open(O_RDWR), writers = THREADS + PROCESSES, r, i;
+	struct writer w[THREADS];
+	pthread_t threads[THREADS];
+	pid_t pids[PROCESSES];
+	struct start_line *line;
+	char *map;
+
+	line = mmap(NULL, sizeof(*line), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, line);
+	ASSERT_NE(MAP_FAILED, map);
+
+	for (i = 0; i < PROCESSES; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			/* Own open, own mapping: a different VMA racing. */
+			int cfd = fm_open(O_RDWR);
+			char *cmap = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					  MAP_SHARED, cfd, 0);
+
+			if (cmap == MAP_FAILED)
+				_exit(2);
+			write_rounds(line, cmap, THREADS + i, page);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct writer){ line, map, i };
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, thread_main, &w[i]));
+	}
+
+	for (r = 1; r <= ROUNDS; r++) {
+		char *target = map + (r % 64) * page;
+		int lost = 0;
+
+		/* Make the round's page absent, then release the writers. */
+		ASSERT_EQ(0, fm_punch(fd, (r % 64) * page, page));
+		atomic_store(&line->done, 0);
+		atomic_store(&line->round, r);
+		while (atomic_load(&line->done) < writers)
+			sched_yield();
+		for (i = 0; i < writers; i++)
+			lost += target[i] != (char)(i + 1);
+		EXPECT_EQ(0, lost) TH_LOG("round %d lost %d writes", r, lost);
+	}
+
+	for (i = 0; i < THREADS; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < PROCESSES; i++) {
+		int status;
+
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_EQ(0, status);
+	}
+	munmap(map, len);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
