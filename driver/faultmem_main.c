@@ -40,6 +40,10 @@ static int faultmem_param_set_bytes(const char *val,
 	int err;
 
 	err = faultmem_parse_size(val, &bytes);
+	if (err == -ERANGE) {
+		pr_err("%s=%s: does not fit in 64 bits\n", kp->name, val);
+		return err;
+	}
 	if (err) {
 		pr_err("%s=%s: expected bytes with an optional K/M/G suffix\n",
 		       kp->name, val);

@@ -29,6 +29,8 @@ busybox=$(command -v busybox || true)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,faultmem/{bin,selftests,extra,guest}}
+# mktemp made the root 0700; unprivileged tests must be able to walk /.
+chmod 755 "$root"
 cp "$busybox" "$root/bin/busybox"
 cp "$here/guest/init.sh" "$root/init"
 cp "$here"/guest/*.sh "$root/faultmem/guest/"

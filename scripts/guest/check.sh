@@ -29,6 +29,7 @@ for ko in /faultmem/extra/*.ko; do
 done
 
 export FAULTMEM_KO=/faultmem/faultmem.ko
+export FAULTMEM_INSMOD_PARAMS="$(cat /faultmem/insmod-params)"
 for test in /faultmem/selftests/*; do
 	[ -x "$test" ] || continue
 	name=${test##*/}

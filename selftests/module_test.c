@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Module lifetime, parameters and permissions. These tests unload and load
+ * faultmem themselves (with delete_module/finit_module, as rmmod and
+ * insmod do), and leave it loaded with the parameters of the run
+ * ($FAULTMEM_INSMOD_PARAMS) when they finish.
+ */
+#include <sys/klog.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "faultmem_test.h"
+#include "kselftest_harness.h"
+
+static const char *module_path(void)
+{
+	const char *path = getenv("FAULTMEM_KO");
+
+	return path ? path : "/faultmem/faultmem.ko";
+}
+
+static int load(const char *params)
+{
+	int fd = open(module_path(), O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "faultmem", O_NONBLOCK) ? -errno : 0;
+}
+
+static int loaded(void)
+{
+	return access("/sys/module/faultmem", F_OK) == 0;
+}
+
+/* Back to the run's configuration, whatever a test left behind. */
+static int restore(void)
+{
+	const char *params = getenv("FAULTMEM_INSMOD_PARAMS");
+
+	if (loaded() && unload())
+		return -1;
+	return load(params ? params : "");
+}
+
+/* 1 if the kernel log contains @needle. */
+static int klog_has(const char *needle)
+{
+	int len = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf;
+	int found;
+
+	if (len <= 0)
+		return 0;
+	buf = calloc(1, len + 1);
+	len = klogctl(3, buf, len);	/* SYSLOG_ACTION_READ_ALL */
+	found = len > 0 && strstr(buf, needle);
+	free(buf);
+	return found;
+}
+
+static long meminfo_kb(const char *field)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, strlen(field)))
+			kb = atol(line + strlen(field) + 1);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+FIXTURE(mod) {
+	int unused;
+};
+
+FIXTURE_SETUP(mod)
+{
+	ASSERT_EQ(0, restore());
+}
+
+FIXTURE_TEARDOWN(mod)
+{
+	restore();
+}
+
+/*
+ * rmmod refuses while a file is open, and while a mapping exists after
+ * the file was closed (the mapping holds the file); it succeeds after,
+ * and every page is freed.
+ */
+TEST_F(mod, rmmod_waits_for_files_and_mappings)
+{
+	long pages = 1024, i, unevictable_full, unevictable_after;
+	long page = fm_page_size();
+	int fd = fm_open(O_RDWR);
+	char *map;
+
+	ASSERT_EQ(0, fm_punch_all(fd));
+	map = mmap(NULL, pages * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	for (i = 0; i < pages; i++)
+		map[i * page] = 1;
+	EXPECT_EQ(pages, fm_stats(fd).resident_pages);
+
+	EXPECT_EQ(-EWOULDBLOCK, unload());
+	close(fd);
+	EXPECT_EQ(-EWOULDBLOCK, unload());
+	EXPECT_TRUE(loaded());
+	EXPECT_EQ(1, map[5 * page]);
+
+	/* The pages are RAM-only: they sit on the unevictable LRU. */
+	unevictable_full = meminfo_kb("Unevictable:");
+	munmap(map, pages * page);
+	ASSERT_EQ(0, unload());
+	EXPECT_FALSE(loaded());
+	EXPECT_EQ(-1, access(FM_DEV, F_OK));
+	unevictable_after = meminfo_kb("Unevictable:");
+	/* All 4 MiB came back (minus what per-CPU batches still hold). */
+	EXPECT_LE(pages * page / 1024 * 9 / 10,
+		  unevictable_full - unevictable_after)
+		TH_LOG("Unevictable: %ld kB before rmmod, %ld kB after",
+		       unevictable_full, unevictable_after);
+}
+
+TEST_F(mod, defaults)
+{
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load(""));
+	EXPECT_EQ(0, access("/dev/faultmem0", F_OK));
+	EXPECT_EQ(-1, access("/dev/faultmem1", F_OK));
+	EXPECT_EQ(16 << 20, fm_sysfs_read("size"));
+	EXPECT_EQ(1 << 30, fm_sysfs_read("max_size"));
+	EXPECT_EQ(0, fm_sysfs_read("resident_pages"));
+	ASSERT_EQ(0, stat(FM_DEV, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	fd = fm_open(O_RDONLY);
+	EXPECT_EQ(16 << 20, lseek(fd, 0, SEEK_END));
+	close(fd);
+}
+
+TEST_F(mod, parameters_are_applied)
+{
+	char path[64];
+	int i;
+
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load("devices=3 size=5000 max_size=3M"));
+	for (i = 0; i < 3; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/faultmem%d", i);
+		fd = open(path, O_RDWR);
+		ASSERT_LE(0, fd) TH_LOG("%s", path);
+		/* 5000 bytes round up to two pages. */
+		EXPECT_EQ(2 * fm_page_size(), lseek(fd, 0, SEEK_END));
+		EXPECT_EQ(3 << 20, fm_stats(fd).max_size);
+		EXPECT_EQ(-EFBIG, fm_set_size(fd, 4 << 20));
+		EXPECT_EQ(0, fm_set_size(fd, 3 << 20));
+		close(fd);
+	}
+	EXPECT_EQ(-1, access("/dev/faultmem3", F_OK));
+}
+
+/* Each device is its own buffer. */
+TEST_F(mod, devices_are_independent)
+{
+	int a, b;
+	char buf[4] = "";
+
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load("devices=2 size=64K"));
+	a = open("/dev/faultmem0", O_RDWR);
+	b = open("/dev/faultmem1", O_RDWR);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(4, pwrite(a, "dev0", 4, 0));
+	ASSERT_EQ(4, pread(b, buf, 4, 0));
+	EXPECT_TRUE(fm_all_zero(buf, 4));
+	ASSERT_EQ(0, fm_set_size(b, 8192));
+	EXPECT_EQ(65536, lseek(a, 0, SEEK_END));
+	close(a);
+	close(b);
+}
+
+/* Invalid parameters make the load fail, with a message in the log. */
+TEST_F(mod, bad_parameters_fail_the_load_with_a_message)
+{
+	static const struct { const char *params; const char *message; } bad[] = {
+		{ "size=12abc", "size=12abc: expected bytes" },
+		{ "size=-4096", "size=-4096: expected bytes" },
+		{ "max_size=lots", "max_size=lots: expected bytes" },
+		{ "size=99999999999999999999999", "size=99999999999999999999999: expected bytes" },
+		{ "size=18014398509481984K", "size=18014398509481984K: does not fit in 64 bits" },
+		{ "size=9007199254740992K", "size=9007199254740992K: larger than the largest file size" },
+		{ "devices=0", "devices=0: must be between 1 and 64" },
+		{ "devices=65", "devices=65: must be between 1 and 64" },
+		{ "size=2G", "size=2147483648 is larger than max_size=1073741824" },
+		{ "size=8M max_size=4M", "size=8388608 is larger than max_size=4194304" },
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, unload());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int err = load(bad[i].params);
+
+		EXPECT_TRUE(err == -EINVAL || err == -ERANGE)
+			TH_LOG("'%s' gave %d", bad[i].params, err);
+		EXPECT_FALSE(loaded()) TH_LOG("'%s' loaded", bad[i].params);
+		EXPECT_TRUE(klog_has(bad[i].message))
+			TH_LOG("no '%s' in the kernel log", bad[i].message);
+		if (loaded())
+			unload();
+	}
+	/* Nothing was left behind: a good load still works. */
+	EXPECT_EQ(0, load(""));
+	EXPECT_EQ(0, access(FM_DEV, F_OK));
+}
+
+/*
+ * The node is 0600: another user cannot open it until access is granted
+ * (by a udev rule in real life, by chmod here).
+ */
+TEST_F(mod, unprivileged_users_need_a_grant)
+{
+	int status;
+	pid_t pid;
+
+	for (int grant = 0; grant < 2; grant++) {
+		if (grant)
+			ASSERT_EQ(0, chmod(FM_DEV, 0666));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			int fd;
+			char *map;
+
+			if (setgid(65534) || setuid(65534))
+				_exit(10);
+			fd = open(FM_DEV, O_RDWR);
+			if (!grant)
+				_exit(fd < 0 && errno == EACCES ? 0 : 1);
+			if (fd < 0) {
+				fprintf(stderr, "open as nobody: %s\n", strerror(errno));
+				_exit(2);
+			}
+			map = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, fd, 0);
+			if (map == MAP_FAILED)
+				_exit(3);
+			map[0] = 'u';
+			_exit(0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_EQ(0, status) TH_LOG("grant=%d", grant);
+	}
+	chmod(FM_DEV, 0600);
+}
+
+TEST_HARNESS_MAIN
