@@ -12,13 +12,14 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "faultmem_dev.h"
 
 #define FAULTMEM_MAX_DEVICES	64
-#define FAULTMEM_DEFAULT_SIZE	(16ULL << 20)
-#define FAULTMEM_DEFAULT_MAX	(1ULL << 30)
+#define FAULTMEM_DEFAULT_SIZE	SZ_16M
+#define FAULTMEM_DEFAULT_MAX	SZ_1G
 
 static unsigned int devices = 1;
 module_param(devices, uint, 0444);

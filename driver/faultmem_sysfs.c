@@ -67,37 +67,55 @@ static ssize_t resident_bytes_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(resident_bytes);
 
-#define FAULTMEM_COUNTER_ATTR(counter)					\
-static ssize_t counter##_show(struct device *dev,			\
-			      struct device_attribute *attr, char *buf)	\
-{									\
-	struct faultmem_dev *fdev = to_faultmem_dev(dev);		\
-									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  atomic64_read(&fdev->counters.counter));	\
-}									\
-static DEVICE_ATTR_RO(counter)
+/*
+ * The event counters share one show function: each attribute records where
+ * its counter lives in struct faultmem_counters.
+ */
+struct faultmem_counter_attr {
+	struct device_attribute attr;
+	size_t offset;
+};
 
-FAULTMEM_COUNTER_ATTR(faults);
-FAULTMEM_COUNTER_ATTR(pages_allocated);
-FAULTMEM_COUNTER_ATTR(existing_page_faults);
-FAULTMEM_COUNTER_ATTR(sigbus_faults);
-FAULTMEM_COUNTER_ATTR(private_write_faults);
-FAULTMEM_COUNTER_ATTR(resizes);
-FAULTMEM_COUNTER_ATTR(holes_punched);
+static ssize_t counter_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct faultmem_counter_attr *cattr =
+		container_of(attr, struct faultmem_counter_attr, attr);
+	struct faultmem_dev *fdev = to_faultmem_dev(dev);
+	atomic64_t *counter = (void *)&fdev->counters + cattr->offset;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+}
+
+#define FAULTMEM_COUNTER_ATTR(counter)					\
+	struct faultmem_counter_attr dev_attr_##counter = {		\
+		.attr = {						\
+			.attr = { .name = __stringify(counter), .mode = 0444 }, \
+			.show = counter_show,				\
+		},							\
+		.offset = offsetof(struct faultmem_counters, counter),	\
+	}
+
+static FAULTMEM_COUNTER_ATTR(faults);
+static FAULTMEM_COUNTER_ATTR(pages_allocated);
+static FAULTMEM_COUNTER_ATTR(existing_page_faults);
+static FAULTMEM_COUNTER_ATTR(sigbus_faults);
+static FAULTMEM_COUNTER_ATTR(private_write_faults);
+static FAULTMEM_COUNTER_ATTR(resizes);
+static FAULTMEM_COUNTER_ATTR(holes_punched);
 
 static struct attribute *faultmem_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_max_size.attr,
 	&dev_attr_resident_pages.attr,
 	&dev_attr_resident_bytes.attr,
-	&dev_attr_faults.attr,
-	&dev_attr_pages_allocated.attr,
-	&dev_attr_existing_page_faults.attr,
-	&dev_attr_sigbus_faults.attr,
-	&dev_attr_private_write_faults.attr,
-	&dev_attr_resizes.attr,
-	&dev_attr_holes_punched.attr,
+	&dev_attr_faults.attr.attr,
+	&dev_attr_pages_allocated.attr.attr,
+	&dev_attr_existing_page_faults.attr.attr,
+	&dev_attr_sigbus_faults.attr.attr,
+	&dev_attr_private_write_faults.attr.attr,
+	&dev_attr_resizes.attr.attr,
+	&dev_attr_holes_punched.attr.attr,
 	NULL,
 };
 
