@@ -11,7 +11,9 @@
 #
 # Variables: KDIR (headers to build against), KERNEL (bzImage to boot; by
 # default Debian's image matching KDIR, downloaded once), VM_TIMEOUT,
-# VM_ACCEL, VM_MEM, VM_SMP, INSMOD_PARAMS (parameters for the test insmod).
+# VM_ACCEL, VM_MEM, VM_SMP, INSMOD_PARAMS (parameters for the test insmod),
+# STRESS_SECONDS (duration of the stress test, default 60), TESTS (run only
+# these selftests, e.g. TESTS="basic_test rw_test").
 
 KDIR ?= $(shell scripts/find-kdir.sh 2>/dev/null)
 BUILD := build
@@ -21,6 +23,9 @@ USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-Iinclude/uapi
 USER_LDFLAGS := -static -pthread
 INSMOD_PARAMS ?=
+# Duration of the model-checked stress test (selftests/stress_test.c).
+STRESS_SECONDS ?= 60
+export VM_APPEND := fm.stress_seconds=$(STRESS_SECONDS) $(VM_APPEND)
 
 USER_PROGS := $(patsubst userspace/%.c,$(BUILD)/bin/%,$(wildcard userspace/*.c))
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
@@ -64,7 +69,8 @@ VM_KERNEL = $(or $(KERNEL),$(shell scripts/fetch-kernel.sh $(KDIR)))
 
 initramfs: all
 	scripts/mkinitramfs.sh -o $(INITRD) -m driver/faultmem.ko \
-		-t $(BUILD)/selftests -b $(BUILD)/bin -p "$(INSMOD_PARAMS)"
+		-t $(BUILD)/selftests -b $(BUILD)/bin -p "$(INSMOD_PARAMS)" \
+		-f "$(TESTS)"
 
 check:
 	@scripts/ensure-deps.sh

@@ -5,13 +5,14 @@
 #
 # usage: mkinitramfs.sh -o OUT.cpio.gz -m faultmem.ko [-t TESTDIR]...
 #                       [-b BINDIR] [-x EXTRA.ko]... [-p "insmod params"]
+#                       [-f "test names"]   (only these selftests)
 set -eu
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
-out= module= params= bindir=
+out= module= params= bindir= filter=
 testdirs=() extras=()
-while getopts "o:m:t:b:x:p:" opt; do
+while getopts "o:m:t:b:x:p:f:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -19,6 +20,7 @@ while getopts "o:m:t:b:x:p:" opt; do
 	b) bindir=$OPTARG ;;
 	x) extras+=("$OPTARG") ;;
 	p) params=$OPTARG ;;
+	f) filter=$OPTARG ;;
 	*) die "usage: mkinitramfs.sh -o OUT -m MODULE [-t DIR] [-b DIR] [-x KO] [-p PARAMS]" ;;
 	esac
 done
@@ -37,7 +39,13 @@ cp "$here"/guest/*.sh "$root/faultmem/guest/"
 cp "$module" "$root/faultmem/faultmem.ko"
 printf '%s\n' "$params" >"$root/faultmem/insmod-params"
 for dir in "${testdirs[@]}"; do
-	find "$dir" -maxdepth 1 -type f -exec cp {} "$root/faultmem/selftests/" \;
+	for test in "$dir"/*; do
+		[ -f "$test" ] || continue
+		if [ -n "$filter" ] && ! [[ " $filter " == *" ${test##*/} "* ]]; then
+			continue
+		fi
+		cp "$test" "$root/faultmem/selftests/"
+	done
 done
 [ -n "$bindir" ] && [ -d "$bindir" ] && cp "$bindir"/* "$root/faultmem/bin/"
 for ko in "${extras[@]}"; do

@@ -28,6 +28,12 @@ for ko in /faultmem/extra/*.ko; do
 	[ -f "$ko" ] && insmod "$ko"
 done
 
+# Settings from the kernel command line (fm.NAME=VALUE, see vm-run.sh).
+for word in $(cat /proc/cmdline); do
+	case $word in
+	fm.stress_seconds=*) export FAULTMEM_STRESS_SECONDS=${word#*=} ;;
+	esac
+done
 export FAULTMEM_KO=/faultmem/faultmem.ko
 export FAULTMEM_INSMOD_PARAMS="$(cat /faultmem/insmod-params)"
 for test in /faultmem/selftests/*; do
