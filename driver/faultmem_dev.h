@@ -60,6 +60,7 @@ struct faultmem_dev {
 
 /* faultmem_main.c */
 extern u64 faultmem_max_size;
+extern u64 faultmem_max_total_size;
 
 /* faultmem_parse.c */
 int faultmem_parse_size(const char *buf, u64 *result);

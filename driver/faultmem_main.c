@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -28,6 +29,8 @@ MODULE_PARM_DESC(devices, "Number of /dev/faultmemN devices (1-"
 
 static u64 size = FAULTMEM_DEFAULT_SIZE;
 u64 faultmem_max_size = FAULTMEM_DEFAULT_MAX;
+/* 0 until faultmem_check_params() applies the default: half of RAM. */
+u64 faultmem_max_total_size;
 
 /*
  * "size" and "max_size" take a byte count with an optional K/M/G suffix and
@@ -73,11 +76,16 @@ module_param_cb(size, &faultmem_param_bytes_ops, &size, 0444);
 MODULE_PARM_DESC(size, "Initial size of each device in bytes, K/M/G suffixes accepted, rounded up to pages (default 16M)");
 module_param_cb(max_size, &faultmem_param_bytes_ops, &faultmem_max_size, 0444);
 MODULE_PARM_DESC(max_size, "Largest size a device may be given, per device (default 1G)");
+module_param_cb(max_total_size, &faultmem_param_bytes_ops,
+		&faultmem_max_total_size, 0444);
+MODULE_PARM_DESC(max_total_size, "Largest sum of the sizes of all devices (default: half of RAM, like tmpfs)");
 
 static struct faultmem_dev *faultmem_devs;
 
 static int __init faultmem_check_params(void)
 {
+	u64 total;
+
 	if (devices < 1 || devices > FAULTMEM_MAX_DEVICES) {
 		pr_err("devices=%u: must be between 1 and %d\n",
 		       devices, FAULTMEM_MAX_DEVICES);
@@ -86,6 +94,18 @@ static int __init faultmem_check_params(void)
 	if (size > faultmem_max_size) {
 		pr_err("size=%llu is larger than max_size=%llu; raise max_size\n",
 		       size, faultmem_max_size);
+		return -EINVAL;
+	}
+	/*
+	 * The module-wide cap bounds what all devices together can make the
+	 * kernel allocate, whoever resizes them.
+	 */
+	if (!faultmem_max_total_size)
+		faultmem_max_total_size = PAGE_ALIGN((u64)totalram_pages() << PAGE_SHIFT >> 1);
+	if (check_mul_overflow(size, (u64)devices, &total) ||
+	    total > faultmem_max_total_size) {
+		pr_err("devices=%u x size=%llu exceeds max_total_size=%llu\n",
+		       devices, size, faultmem_max_total_size);
 		return -EINVAL;
 	}
 	return 0;
@@ -148,8 +168,8 @@ static int __init faultmem_init(void)
 			goto err_destroy;
 	}
 
-	pr_info("%u device(s) of %llu bytes (max_size %llu)\n",
-		devices, size, faultmem_max_size);
+	pr_info("%u device(s) of %llu bytes (max_size %llu, max_total_size %llu)\n",
+		devices, size, faultmem_max_size, faultmem_max_total_size);
 	return 0;
 
 err_destroy:

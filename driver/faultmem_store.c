@@ -23,6 +23,7 @@
 #include <linux/err.h>
 #include <linux/fs_context.h>
 #include <linux/mount.h>
+#include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/pseudo_fs.h>
@@ -33,6 +34,14 @@
 #define FAULTMEM_FS_MAGIC	0x6661756c
 
 static struct vfsmount *faultmem_mnt;
+
+/*
+ * The sum of all devices' sizes, kept at or below faultmem_max_total_size.
+ * The mutex serialises resizes of all devices; they are rare, and the
+ * fault path never takes it.
+ */
+static DEFINE_MUTEX(faultmem_total_lock);
+static u64 faultmem_total_size;
 
 static int faultmem_fs_init_fs_context(struct fs_context *fc)
 {
@@ -99,6 +108,10 @@ int faultmem_store_init(struct faultmem_dev *fdev, u64 size)
 	mapping_set_unevictable(inode->i_mapping);
 	i_size_write(inode, size);
 	fdev->inode = inode;
+
+	mutex_lock(&faultmem_total_lock);
+	faultmem_total_size += size;
+	mutex_unlock(&faultmem_total_lock);
 	return 0;
 }
 
@@ -108,6 +121,10 @@ int faultmem_store_init(struct faultmem_dev *fdev, u64 size)
  */
 void faultmem_store_destroy(struct faultmem_dev *fdev)
 {
+	mutex_lock(&faultmem_total_lock);
+	faultmem_total_size -= faultmem_size(fdev);
+	mutex_unlock(&faultmem_total_lock);
+
 	truncate_inode_pages_final(fdev->inode->i_mapping);
 	iput(fdev->inode);
 	fdev->inode = NULL;
@@ -178,30 +195,41 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
  * are beyond the end of the object now, so touching them must give SIGBUS)
  * and frees it; growing again exposes fresh zero pages.
  *
- * Return: 0, -EINVAL for a size that is not a page multiple, or -EFBIG for
- * a size above the cap.
+ * Return: 0, -EINVAL for a size that is not a page multiple, -EFBIG for a
+ * size above the device's cap (max_size), or -ENOSPC when growing would take
+ * all devices together past the module's cap (max_total_size).
  */
 int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
 	struct inode *inode = fdev->inode;
+	u64 old_size;
+	int ret = 0;
 
 	if (new_size > faultmem_max_size)
 		return -EFBIG;
 	if (!PAGE_ALIGNED(new_size))
 		return -EINVAL;
 
-	filemap_invalidate_lock(mapping);
-	if (new_size < i_size_read(inode)) {
-		i_size_write(inode, new_size);
-		truncate_pagecache(inode, new_size);
-	} else {
-		i_size_write(inode, new_size);
+	mutex_lock(&faultmem_total_lock);
+	old_size = i_size_read(inode);
+	if (new_size > old_size &&
+	    faultmem_total_size - old_size + new_size > faultmem_max_total_size) {
+		ret = -ENOSPC;
+		goto unlock_total;
 	}
+
+	filemap_invalidate_lock(mapping);
+	i_size_write(inode, new_size);
+	if (new_size < old_size)
+		truncate_pagecache(inode, new_size);
 	filemap_invalidate_unlock(mapping);
 
+	faultmem_total_size += new_size - old_size;
 	faultmem_count(fdev, resizes);
-	return 0;
+unlock_total:
+	mutex_unlock(&faultmem_total_lock);
+	return ret;
 }
 
 /**
