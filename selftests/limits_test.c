@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Memory cgroup limits: a task confined to a small memory.max that touches
+ * more of the device than its limit allows is stopped by the memory
+ * cgroup's OOM handling; the kernel and the module carry on, and the
+ * charge goes away when the pages are freed (punch, shrink).
+ */
+#include <sys/stat.h>
+
+#include "faultmem_test.h"
+#include "kselftest_harness.h"
+
+#define CG "/sys/fs/cgroup/faultmem-limit"
+
+static int write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static long read_number(const char *path, const char *key)
+{
+	char buf[4096] = "", *p;
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	if (!key)
+		return atol(buf);
+	p = strstr(buf, key);
+	return p ? atol(p + strlen(key) + 1) : -1;
+}
+
+FIXTURE(limit) {
+	int fd;
+	long page;
+	off_t initial;
+};
+
+FIXTURE_SETUP(limit)
+{
+	if (write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no cgroup2 memory controller");
+	if (mkdir(CG, 0755))
+		ASSERT_EQ(EEXIST, errno);
+	ASSERT_EQ(0, write_file(CG "/memory.max", "2M"));
+	write_file(CG "/memory.swap.max", "0");	/* absent without swap */
+	self->fd = fm_open(O_RDWR);
+	self->page = fm_page_size();
+	self->initial = lseek(self->fd, 0, SEEK_END);
+	ASSERT_EQ(0, fm_punch_all(self->fd));
+	ASSERT_EQ(0, fm_set_size(self->fd, 8 << 20));
+}
+
+FIXTURE_TEARDOWN(limit)
+{
+	if (self->page) {
+		fm_punch_all(self->fd);
+		fm_set_size(self->fd, self->initial);
+		close(self->fd);
+	}
+	rmdir(CG);
+}
+
+/* Run @pages first touches in a child inside the cgroup; return its status. */
+static int touch_in_cgroup(int fd, long page, long pages)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char *map;
+		long i;
+
+		if (write_file(CG "/cgroup.procs", "0"))
+			_exit(2);
+		map = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			_exit(3);
+		for (i = 0; i < pages; i++)
+			map[i * page] = 1;
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+TEST_F(limit, touching_past_memory_max_is_contained)
+{
+	long max = 2 << 20, current;
+	int status;
+
+	FM_RETURN_IF_SKIPPED();
+	/* 8 MiB of first touches in a 2 MiB cgroup. */
+	status = touch_in_cgroup(self->fd, self->page, (8 << 20) / self->page);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		TH_LOG("child status %#x", status);
+	EXPECT_LE(1, read_number(CG "/memory.events", "oom_kill"));
+	current = read_number(CG "/memory.current", NULL);
+	EXPECT_GE(max, current);
+	/* What was charged stays resident: the device keeps the data. */
+	EXPECT_LT(0, (long)fm_stats(self->fd).resident_pages);
+
+	/* Freeing the pages releases the charge. */
+	ASSERT_EQ(0, fm_punch_all(self->fd));
+	EXPECT_EQ(0, fm_stats(self->fd).resident_pages);
+	EXPECT_GT(max / 4, read_number(CG "/memory.current", NULL))
+		TH_LOG("memory.current after punch: %ld",
+		       read_number(CG "/memory.current", NULL));
+
+	/* The module keeps working, for tasks in and out of the cgroup. */
+	EXPECT_EQ(0, touch_in_cgroup(self->fd, self->page, 64));
+	EXPECT_EQ(64, fm_stats(self->fd).resident_pages);
+}
+
+TEST_F(limit, shrinking_releases_the_charge)
+{
+	long before;
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_EQ(0, touch_in_cgroup(self->fd, self->page, 256));
+	before = read_number(CG "/memory.current", NULL);
+	EXPECT_LE(256 * self->page, before);
+	ASSERT_EQ(0, fm_set_size(self->fd, 0));
+	EXPECT_GT(before - 192 * self->page, read_number(CG "/memory.current", NULL));
+}
+
+TEST_HARNESS_MAIN
