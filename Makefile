@@ -7,6 +7,7 @@
 #   make check         the whole test suite in a VM (installs what it needs)
 #   make demo          two processes sharing /dev/faultmem0, in a VM
 #   make vm            an interactive shell in a VM with the module loaded
+#   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-runner  prove that make check catches failures, WARNs, hangs
 #
 # Variables: KDIR (headers to build against), KERNEL (bzImage to boot; by
@@ -35,7 +36,7 @@ INITRD := $(BUILD)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests check check-run demo vm \
-	check-runner initramfs kdir clean
+	check-runner check-debug check-debug-run initramfs kdir clean
 
 all: module userspace selftests
 
@@ -88,6 +89,27 @@ vm:
 	@scripts/ensure-deps.sh
 	@$(MAKE) --no-print-directory initramfs
 	scripts/vm-run.sh shell $(VM_KERNEL) $(INITRD)
+
+# The debug-kernel lane: the same suite under KASAN, lockdep, DEBUG_VM,
+# kmemleak and fault injection (scripts/debug-kernel.config). The kernel is
+# built once and cached (scripts/build-debug-kernel.sh).
+DEBUG_BUILD := $(BUILD)/debug
+DEBUG_KERNEL_DEPS := bc bison flex libelf-dev libssl-dev
+
+check-debug:
+	@scripts/ensure-deps.sh $(DEBUG_KERNEL_DEPS)
+	@$(MAKE) --no-print-directory check-debug-run
+
+check-debug-run: userspace selftests
+	@kdir=$$(scripts/build-debug-kernel.sh) && \
+	ko=$$(scripts/build-module.sh $$kdir $(DEBUG_BUILD)/module) && \
+	scripts/mkinitramfs.sh -o $(DEBUG_BUILD)/initramfs.cpio.gz -m $$ko \
+		-t $(BUILD)/selftests -b $(BUILD)/bin -p "$(INSMOD_PARAMS)" \
+		-f "$(TESTS)" && \
+	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-3000} \
+	VM_LOGDIR=$(DEBUG_BUILD)/vm \
+		scripts/vm-run.sh check $$kdir/arch/x86/boot/bzImage \
+		$(DEBUG_BUILD)/initramfs.cpio.gz
 
 check-runner:
 	@scripts/ensure-deps.sh

@@ -19,6 +19,11 @@ check() {
 # out-of-tree module sets O and E, which are expected.
 BAD_TAINT=$((32 | 128 | 512 | 16384))
 
+# kmemleak (debug kernel): forget what boot left behind, so that only
+# objects allocated from here on can be reported.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
+
 if insmod /faultmem/faultmem.ko $(cat /faultmem/insmod-params); then
 	check ok "insmod faultmem.ko"
 else
@@ -44,10 +49,53 @@ for test in /faultmem/selftests/*; do
 	echo "# faultmem-exit: $name $?"
 done
 
+# Where faultmem's code lives, to attribute kmemleak reports after unload
+# (when its symbols are gone and backtraces show bare addresses).
+module_range=$(awk '$1 == "faultmem" { print $6, $2 }' /proc/modules)
+
 if rmmod faultmem; then
 	check ok "rmmod faultmem"
 else
 	check "not ok" "rmmod faultmem"
+fi
+
+if [ -w $KMEMLEAK ]; then
+	# An object is reported once it has been unreferenced for 5 s and
+	# through a scan; scan twice around that delay.
+	echo scan >$KMEMLEAK
+	sleep 6
+	echo scan >$KMEMLEAK
+	cat $KMEMLEAK >/tmp/kmemleak.txt
+	set -- $module_range
+	leaks=$(awk -v base="${1#0x}" -v size="$2" '
+		function hex(s,   i, v, c) {
+			v = 0
+			s = tolower(s)
+			for (i = 1; i <= length(s); i++) {
+				c = index("0123456789abcdef", substr(s, i, 1)) - 1
+				v = v * 16 + c
+			}
+			return v
+		}
+		BEGIN { lo = hex(base); hi = lo + size }
+		/^unreferenced object/ { objects++; mine = 0 }
+		/faultmem/ { mine = 1 }
+		/\[<[0-9a-f]+>\]/ {
+			if (match($0, /0x[0-9a-f]+/)) {
+				a = hex(substr($0, RSTART + 2, RLENGTH - 2))
+				if (lo && a >= lo && a < hi) mine = 1
+			}
+		}
+		/^unreferenced object/ || /^$/ { if (mine) n++; mine = 0 }
+		END { if (mine) n++; print n + 0 }' /tmp/kmemleak.txt)
+	total=$(grep -c '^unreferenced object' /tmp/kmemleak.txt)
+	echo "# kmemleak: $total unreferenced objects in all, $leaks from faultmem"
+	if [ "$leaks" -eq 0 ]; then
+		check ok "kmemleak reports no object allocated by faultmem"
+	else
+		check "not ok" "kmemleak reports no object allocated by faultmem"
+		sed 's/^/# /' /tmp/kmemleak.txt | head -n 60
+	fi
 fi
 
 taint=$(cat /proc/sys/kernel/tainted)
