@@ -8,6 +8,7 @@
 #   make demo          two processes sharing /dev/faultmem0, in a VM
 #   make vm            an interactive shell in a VM with the module loaded
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
+#   make check-hostile fio verification and the trinity fuzzer in the VM
 #   make check-runner  prove that make check catches failures, WARNs, hangs
 #
 # Variables: KDIR (headers to build against), KERNEL (bzImage to boot; by
@@ -36,7 +37,8 @@ INITRD := $(BUILD)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests check check-run demo vm \
-	check-runner check-debug check-debug-run initramfs kdir clean
+	check-runner check-debug check-debug-run check-hostile \
+	check-hostile-run initramfs kdir clean
 
 all: module userspace selftests
 
@@ -110,6 +112,20 @@ check-debug-run: userspace selftests
 	VM_LOGDIR=$(DEBUG_BUILD)/vm \
 		scripts/vm-run.sh check $$kdir/arch/x86/boot/bzImage \
 		$(DEBUG_BUILD)/initramfs.cpio.gz
+
+# Hostile input from real tools in the VM: fio verification and trinity.
+FUZZ_SECONDS ?= 120
+
+check-hostile:
+	@scripts/ensure-deps.sh trinity fio
+	@$(MAKE) --no-print-directory check-hostile-run
+
+check-hostile-run: all
+	scripts/mkinitramfs.sh -o $(BUILD)/hostile/initramfs.cpio.gz \
+		-m driver/faultmem.ko -B /usr/bin/trinity -B /usr/bin/fio
+	VM_LOGDIR=$(BUILD)/hostile/vm VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 600 )) \
+	VM_APPEND="fm.fuzz_seconds=$(FUZZ_SECONDS)" \
+		scripts/vm-run.sh hostile $(VM_KERNEL) $(BUILD)/hostile/initramfs.cpio.gz
 
 check-runner:
 	@scripts/ensure-deps.sh

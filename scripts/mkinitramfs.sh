@@ -6,13 +6,14 @@
 # usage: mkinitramfs.sh -o OUT.cpio.gz -m faultmem.ko [-t TESTDIR]...
 #                       [-b BINDIR] [-x EXTRA.ko]... [-p "insmod params"]
 #                       [-f "test names"]   (only these selftests)
+#                       [-B /usr/bin/prog]... (a host program and its libraries)
 set -eu
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
 out= module= params= bindir= filter=
-testdirs=() extras=()
-while getopts "o:m:t:b:x:p:f:" opt; do
+testdirs=() extras=() programs=()
+while getopts "o:m:t:b:x:p:f:B:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -21,6 +22,7 @@ while getopts "o:m:t:b:x:p:f:" opt; do
 	x) extras+=("$OPTARG") ;;
 	p) params=$OPTARG ;;
 	f) filter=$OPTARG ;;
+	B) programs+=("$OPTARG") ;;
 	*) die "usage: mkinitramfs.sh -o OUT -m MODULE [-t DIR] [-b DIR] [-x KO] [-p PARAMS]" ;;
 	esac
 done
@@ -52,6 +54,21 @@ for ko in "${extras[@]}"; do
 	cp "$ko" "$root/faultmem/extra/"
 done
 chmod +x "$root/init" "$root"/faultmem/guest/*.sh
+
+# Users for tests that drop privileges (busybox su needs them).
+mkdir -p "$root/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+# Dynamically linked host programs: copy them with every library ldd names
+# and the dynamic loader, at the same paths.
+for prog in "${programs[@]}"; do
+	[ -x "$prog" ] || die "no program at $prog"
+	for file in "$prog" $(ldd "$prog" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$file")"
+		cp -L "$file" "$root$file"
+	done
+done
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$out.tmp"
