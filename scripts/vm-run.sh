@@ -10,6 +10,7 @@
 #   VM_MEM       guest memory (default 1G); VM_SMP CPUs (default 2)
 #   VM_ACCEL     tcg or kvm (default: kvm only where the CPU has vmx/svm
 #                and /dev/kvm is usable; here a KVM guest hangs)
+#   VM_CPU       QEMU CPU model (default qemu64 under TCG, host under KVM)
 #   VM_APPEND    extra kernel command line
 #   VM_LOGDIR    where console.log and results.log go (default build/vm)
 #
@@ -38,8 +39,11 @@ if [ -z "$accel" ]; then
 		accel=kvm
 	fi
 fi
-cpu=max
-[ "$accel" = kvm ] && cpu=host
+# Under TCG, "-cpu max" with two CPUs makes the debug kernel pick the AMD
+# E400 idle routine and hang in early boot; the plain qemu64 model boots
+# both kernels.
+cpu=${VM_CPU:-qemu64}
+[ "$accel" = kvm ] && cpu=${VM_CPU:-host}
 
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "${VM_MEM:-1G}"
 	-smp "${VM_SMP:-2}" -nodefaults -display none -no-reboot
