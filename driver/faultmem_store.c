@@ -139,7 +139,8 @@ void faultmem_store_destroy(struct faultmem_dev *fdev)
  * @allocated:	set to true when this call allocated the page
  *
  * The page-cache protocol: look the folio up; on a miss allocate a zeroed
- * one, mark it uptodate (its contents are valid: zeroes) and insert it.
+ * one, mark it uptodate (its contents are valid: zeroes) and insert it,
+ * which also locks it.
  * Two tasks touching the same new page race here; filemap_add_folio() lets
  * exactly one win and fails the other with -EEXIST, and the loser drops its
  * copy and takes the winner's, so every writer ends up on the same page.
@@ -165,13 +166,16 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 		folio = folio_alloc(gfp | __GFP_ZERO, 0);
 		if (!folio)
 			return ERR_PTR(-ENOMEM);
-		__folio_set_locked(folio);
 		folio_mark_uptodate(folio);
 
+		/*
+		 * filemap_add_folio() locks the folio, and on failure unlocks
+		 * it again: on success we own it locked, on failure we only
+		 * drop our reference.
+		 */
 		err = filemap_add_folio(mapping, folio, index, gfp);
 		if (!err)
 			break;
-		folio_unlock(folio);
 		folio_put(folio);
 		if (err != -EEXIST)
 			return ERR_PTR(err);
