@@ -10,6 +10,7 @@
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
 #   make check-runner  prove that make check catches failures, WARNs, hangs
+#                      (DEBUG=1: also KASAN reports and leaks, on the debug kernel)
 #
 # Variables: KDIR (headers to build against), KERNEL (bzImage to boot; by
 # default Debian's image matching KDIR, downloaded once), VM_TIMEOUT,
@@ -130,10 +131,10 @@ check-hostile-run: all
 check-runner:
 	@scripts/ensure-deps.sh
 	@$(MAKE) --no-print-directory all $(RUNNER_TESTS)
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/warn_module modules
-	scripts/runner-selftest.sh $(VM_KERNEL)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/modules modules
+	scripts/runner-selftest.sh $(VM_KERNEL) $(if $(DEBUG),$$(scripts/build-debug-kernel.sh))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	-$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/warn_module clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/modules clean
 	rm -rf $(BUILD)

@@ -5,26 +5,31 @@
 # "vm-run.sh check" exit non-zero and name the failure. A control run with
 # the same machinery and nothing injected must pass.
 #
-# usage: runner-selftest.sh KERNEL   (after make all, the runner tests and
-#                                     selftests/runner/warn_module)
+# With a debug kernel tree as second argument it also proves that the
+# debug lane catches a KASAN report and a kmemleak leak.
+#
+# usage: runner-selftest.sh KERNEL [DEBUG_KDIR]
+#        (after make all, the runner tests and selftests/runner/modules)
 set -u
 . "$(dirname "$0")/lib.sh"
 kernel=${1:?usage: runner-selftest.sh KERNEL}
 tests=build/runner-tests
-warn_ko=selftests/runner/warn_module/faultmem_warn_test.ko
+debug_kdir=${2:-}
+warn_ko=selftests/runner/modules/faultmem_warn_test.ko
 work=build/runner-selftest
 passed=0 failed=0
 
 # run_case NAME EXPECT_RC GREP [mkinitramfs options...]
 # EXPECT_RC is "zero" or "nonzero"; GREP must appear in the runner output.
+# KERNEL_IMAGE and MODULE (environment) override the kernel and faultmem.
 run_case() {
 	local name=$1 expect=$2 pattern=$3 rc
 	shift 3
 	mkdir -p "$work/$name/tests"
 	scripts/mkinitramfs.sh -o "$work/$name/initramfs.cpio.gz" \
-		-m driver/faultmem.ko -t "$work/$name/tests" "$@" ||
+		-m "${MODULE:-driver/faultmem.ko}" -t "$work/$name/tests" "$@" ||
 		die "cannot build the initramfs for $name"
-	VM_LOGDIR=$work/$name scripts/vm-run.sh check "$kernel" \
+	VM_LOGDIR=$work/$name scripts/vm-run.sh check "${KERNEL_IMAGE:-$kernel}" \
 		"$work/$name/initramfs.cpio.gz" >"$work/$name/output.txt" 2>&1
 	rc=$?
 	if { [ "$expect" = zero ] && [ $rc -eq 0 ]; } ||
@@ -53,6 +58,26 @@ run_case warn nonzero '^not ok - kernel log has no WARNING' -x "$warn_ko"
 VM_TIMEOUT=${RUNNER_HANG_TIMEOUT:-45} \
 	run_case hang nonzero '^not ok - VM finished within'
 run_case panic nonzero '^not ok - VM reached the end-of-run sentinel'
+
+if [ -n "$debug_kdir" ]; then
+	# The debug lane's own detectors, on the debug kernel.
+	mods=$work/debug-modules
+	rm -rf "$mods" && mkdir -p "$mods"
+	cp selftests/runner/modules/Kbuild selftests/runner/modules/*.c "$mods/"
+	make -C "$debug_kdir" M="$(cd "$mods" && pwd)" modules >"$mods/build.log" 2>&1 ||
+		die "cannot build the runner modules for the debug kernel: $mods/build.log"
+	faultmem_ko=$(scripts/build-module.sh "$debug_kdir" "$work/debug-faultmem") ||
+		die "cannot build faultmem for the debug kernel"
+	mkdir -p "$work"/{kasan,leak}/tests
+	export KERNEL_IMAGE=$debug_kdir/arch/x86/boot/bzImage MODULE=$faultmem_ko
+	VM_MEM=2G run_case kasan nonzero '^not ok - kernel log has no WARNING' \
+		-x "$mods/faultmem_kasan_test.ko"
+	VM_MEM=2G run_case leak nonzero '^not ok - kmemleak reports no object allocated by faultmem' \
+		-x "$mods/faultmem_leak_test.ko"
+	grep -q 'BUG: KASAN: use-after-free' "$work/kasan/console.log" ||
+		{ echo "not ok - kasan: no 'BUG: KASAN: use-after-free' in the console log"; failed=$((failed + 1)); }
+	unset KERNEL_IMAGE MODULE
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -57,7 +57,7 @@ fi
 : >"$console"
 timeout -k 10 "$timeout_s" "${qemu[@]}" -monitor none \
 	-serial "file:$console" -serial stdio -append "$append" </dev/null |
-	tr -d '\r' | tee "$results"
+	sed -u 's/\r$//' | tee "$results"
 qemu_rc=${PIPESTATUS[0]}
 
 [ "$mode" = demo ] && { grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $?; }

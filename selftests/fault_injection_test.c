@@ -49,9 +49,13 @@ static int arm(const char *attr, const char *times)
 			return -1;
 	}
 	if (!strcmp(attr, "fail_page_alloc")) {
-		/* faultmem's pages are GFP_HIGHUSER: include highmem requests. */
-		snprintf(path, sizeof(path), DEBUGFS "%s/ignore-gfp-highmem", attr);
-		if (write_knob(path, "N"))
+		/*
+		 * faultmem's pages are order-0 GFP_HIGHUSER allocations; by
+		 * default fail_page_alloc skips both (min-order 1, highmem
+		 * requests ignored).
+		 */
+		if (write_knob(DEBUGFS "fail_page_alloc/min-order", "0") ||
+		    write_knob(DEBUGFS "fail_page_alloc/ignore-gfp-highmem", "N"))
 			return -1;
 	}
 	snprintf(path, sizeof(path), DEBUGFS "%s/times", attr);
@@ -68,9 +72,41 @@ static void disarm(const char *attr)
 	write_knob(path, "0");
 }
 
-static int make_me_fail(int on)
+/*
+ * Run @op in a child that marks itself make-it-fail, and return what it
+ * returned (or 100+ for setup trouble, 200+signal if it died). The test
+ * process itself never fails allocations, so it can always clean up.
+ * @prefault: NULL, or two addresses the child reads first.
+ */
+static int in_failing_child(int (*op)(void *), void *arg, char *const *prefault)
 {
-	return write_knob("/proc/self/make-it-fail", on ? "1" : "0");
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 100;
+	if (pid == 0) {
+		int fd;
+
+		if (prefault) {
+			/*
+			 * A forked child has no page tables for shared file
+			 * mappings yet: build them before failing, so that the
+			 * allocations that fail are faultmem's.
+			 */
+			(void)*(volatile char *)prefault[0];
+			(void)*(volatile char *)prefault[1];
+		}
+		fd = open("/proc/self/make-it-fail", O_WRONLY);
+
+		if (fd < 0 || write(fd, "1", 1) != 1)
+			_exit(101);
+		close(fd);
+		_exit(op(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return 102;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
 }
 
 FIXTURE(inject) {
@@ -78,10 +114,13 @@ FIXTURE(inject) {
 	long page;
 	char *map;
 	size_t len;
+	char *prefault[2];
 };
 
 FIXTURE_SETUP(inject)
 {
+	char *reserve, *aligned;
+
 	if (access(DEBUGFS "fail_page_alloc", F_OK) ||
 	    access(DEBUGFS "failslab", F_OK))
 		SKIP(return, "kernel without fault injection (run make check-debug)");
@@ -89,12 +128,21 @@ FIXTURE_SETUP(inject)
 	self->page = fm_page_size();
 	self->len = 1024 * self->page;
 	ASSERT_EQ(0, fm_punch_all(self->fd));
-	self->map = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 self->fd, 0);
-	ASSERT_NE(MAP_FAILED, self->map);
-	/* Page tables exist before injection starts, so only our pages fail. */
+	/*
+	 * 2 MiB aligned, so pages 0-511 share one page table and 512-1023
+	 * another; pages 0 and 1023 are resident, so reading them builds both.
+	 */
+	reserve = mmap(NULL, self->len + (2 << 20), PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, reserve);
+	aligned = (char *)(((uintptr_t)reserve + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
+	self->map = mmap(aligned, self->len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, self->fd, 0);
+	ASSERT_EQ(aligned, self->map);
 	self->map[0] = 1;
 	self->map[self->len - 1] = 1;
+	self->prefault[0] = self->map;
+	self->prefault[1] = self->map + self->len - 1;
 }
 
 FIXTURE_TEARDOWN(inject)
@@ -107,44 +155,27 @@ FIXTURE_TEARDOWN(inject)
 	}
 }
 
-/*
- * In a child marked make-it-fail: its faults fail N times, then the
- * kernel's retry succeeds. The child must finish with its data in place.
- */
-static int fault_under_injection(struct __test_metadata *_metadata,
-				 char *target, const char *attr)
+/* Write through the mapping; the fault fails, is retried, then succeeds. */
+static int touch_op(void *target)
 {
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (make_me_fail(1))
-			_exit(2);
-		*target = 'F';		/* fails, retried, then succeeds */
-		make_me_fail(0);
-		_exit(*target == 'F' ? 0 : 3);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	EXPECT_EQ(0, status) TH_LOG("%s: child status %#x", attr, status);
-	return 0;
+	*(volatile char *)target = 'F';
+	return *(volatile char *)target == 'F' ? 0 : 1;
 }
 
 TEST_F(inject, fault_survives_failed_page_allocations)
 {
-	struct faultmem_stats before = fm_stats(self->fd), after;
+	struct faultmem_stats before, after;
 
 	FM_RETURN_IF_SKIPPED();
+	before = fm_stats(self->fd);
 	ASSERT_EQ(0, arm("fail_page_alloc", "5"));
-	ASSERT_EQ(0, fault_under_injection(_metadata, self->map + 7 * self->page,
-					   "fail_page_alloc"));
+	EXPECT_EQ(0, in_failing_child(touch_op, self->map + 7 * self->page,
+				      self->prefault));
 	disarm("fail_page_alloc");
 	after = fm_stats(self->fd);
 	EXPECT_EQ('F', self->map[7 * self->page]);
 	EXPECT_EQ(before.resident_pages + 1, after.resident_pages);
-	/* Five failed faults, then the one that allocated. */
+	/* Failed faults (retried by the kernel), then the one that allocated. */
 	EXPECT_LE(before.faults + 2, after.faults);
 	EXPECT_EQ(before.pages_allocated + 1, after.pages_allocated);
 }
@@ -152,16 +183,34 @@ TEST_F(inject, fault_survives_failed_page_allocations)
 /* Page index 512 is in an xarray node that does not exist yet. */
 TEST_F(inject, fault_survives_failed_xarray_allocations)
 {
-	struct faultmem_stats before = fm_stats(self->fd), after;
+	struct faultmem_stats before, after;
 
 	FM_RETURN_IF_SKIPPED();
+	before = fm_stats(self->fd);
 	ASSERT_EQ(0, arm("failslab", "5"));
-	ASSERT_EQ(0, fault_under_injection(_metadata, self->map + 512 * self->page,
-					   "failslab"));
+	EXPECT_EQ(0, in_failing_child(touch_op, self->map + 512 * self->page,
+				      self->prefault));
 	disarm("failslab");
 	after = fm_stats(self->fd);
 	EXPECT_EQ('F', self->map[512 * self->page]);
 	EXPECT_EQ(before.resident_pages + 1, after.resident_pages);
+	EXPECT_LE(before.faults + 2, after.faults);
+}
+
+struct write_args {
+	int fd;
+	off_t offset;
+};
+
+/* 0 if pwrite() failed with ENOMEM, as it must under injection. */
+static int write_op(void *arg)
+{
+	struct write_args *w = arg;
+	ssize_t n = pwrite(w->fd, "nomem", 5, w->offset);
+
+	if (n == -1 && errno == ENOMEM)
+		return 0;
+	return n >= 0 ? 1 : 2;
 }
 
 /* write() gives ENOMEM, writes nothing, and works again afterwards. */
@@ -172,42 +221,44 @@ TEST_F(inject, write_returns_enomem)
 
 	FM_RETURN_IF_SKIPPED();
 	for (i = 0; i < 2; i++) {
-		off_t off = (300 + 64 * i) * self->page;
+		/* Index 300 + 64 i: a page and an xarray node not there yet. */
+		struct write_args w = { self->fd, (300 + 64 * i) * self->page };
 		struct faultmem_stats before = fm_stats(self->fd);
-		ssize_t n;
-		int err;
 
 		ASSERT_EQ(0, arm(attrs[i], "-1"));
-		ASSERT_EQ(0, make_me_fail(1));
-		n = pwrite(self->fd, "nomem", 5, off);
-		err = errno;
-		make_me_fail(0);
+		EXPECT_EQ(0, in_failing_child(write_op, &w, NULL)) TH_LOG("%s", attrs[i]);
 		disarm(attrs[i]);
-		EXPECT_EQ(-1, n) TH_LOG("%s", attrs[i]);
-		EXPECT_EQ(ENOMEM, err) TH_LOG("%s", attrs[i]);
 		EXPECT_EQ(before.resident_pages, fm_stats(self->fd).resident_pages);
-		EXPECT_EQ(5, pwrite(self->fd, "works", 5, off));
-		EXPECT_EQ(0, memcmp(self->map + off, "works", 5));
+		EXPECT_TRUE(fm_all_zero(self->map + w.offset, 5));
+		EXPECT_EQ(5, pwrite(self->fd, "works", 5, w.offset));
+		EXPECT_EQ(0, memcmp(self->map + w.offset, "works", 5));
 	}
+}
+
+static int ioctls_op(void *arg)
+{
+	int fd = *(int *)arg;
+	struct faultmem_stats stats;
+	uint64_t size;
+
+	if (ioctl(fd, FAULTMEM_IOC_GET_SIZE, &size) ||
+	    ioctl(fd, FAULTMEM_IOC_GET_STATS, &stats))
+		return 1;
+	if (fm_punch(fd, 0, fm_page_size()) || fm_set_size(fd, size))
+		return 2;
+	return 0;
 }
 
 /* The ioctls allocate nothing: under injection they keep working. */
 TEST_F(inject, ioctls_work_under_injection)
 {
-	struct faultmem_stats stats;
-	uint64_t size;
-
 	FM_RETURN_IF_SKIPPED();
 	ASSERT_EQ(0, arm("fail_page_alloc", "-1"));
 	ASSERT_EQ(0, arm("failslab", "-1"));
-	ASSERT_EQ(0, make_me_fail(1));
-	EXPECT_EQ(0, ioctl(self->fd, FAULTMEM_IOC_GET_SIZE, &size));
-	EXPECT_EQ(0, ioctl(self->fd, FAULTMEM_IOC_GET_STATS, &stats));
-	EXPECT_EQ(0, fm_punch(self->fd, 0, self->page));
-	EXPECT_EQ(0, fm_set_size(self->fd, size));
-	make_me_fail(0);
+	EXPECT_EQ(0, in_failing_child(ioctls_op, &self->fd, NULL));
 	disarm("fail_page_alloc");
 	disarm("failslab");
+	/* Page 0 was punched: it reads as zero, through a new fault. */
 	EXPECT_EQ(0, self->map[0]);
 }
 
