@@ -62,6 +62,21 @@ static int arm(const char *attr, const char *times)
 	return write_knob(path, times);
 }
 
+/* Failures an armed @attr has left to inject (its "times" counter). */
+static long remaining(const char *attr)
+{
+	char path[128], buf[32] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), DEBUGFS "%s/times", attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+		buf[0] = '\0';
+	if (fd >= 0)
+		close(fd);
+	return atol(buf);
+}
+
 static void disarm(const char *attr)
 {
 	char path[128];
@@ -171,6 +186,9 @@ TEST_F(inject, fault_survives_failed_page_allocations)
 	ASSERT_EQ(0, arm("fail_page_alloc", "5"));
 	EXPECT_EQ(0, in_failing_child(touch_op, self->map + 7 * self->page,
 				      self->prefault));
+	/* All five failures were spent on the fault (and its retries). */
+	EXPECT_EQ(0, remaining("fail_page_alloc"));
+	printf("# fault injection: 5 page allocation failures injected into one fault\n");
 	disarm("fail_page_alloc");
 	after = fm_stats(self->fd);
 	EXPECT_EQ('F', self->map[7 * self->page]);
@@ -190,6 +208,8 @@ TEST_F(inject, fault_survives_failed_xarray_allocations)
 	ASSERT_EQ(0, arm("failslab", "5"));
 	EXPECT_EQ(0, in_failing_child(touch_op, self->map + 512 * self->page,
 				      self->prefault));
+	EXPECT_EQ(0, remaining("failslab"));
+	printf("# fault injection: 5 slab allocation failures injected into one fault\n");
 	disarm("failslab");
 	after = fm_stats(self->fd);
 	EXPECT_EQ('F', self->map[512 * self->page]);
