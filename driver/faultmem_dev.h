@@ -10,6 +10,7 @@
  *   faultmem_fops.c   file_operations: open, llseek, read, write, mmap, ioctl
  *   faultmem_sysfs.c  attributes under /sys/class/misc/faultmemN/
  *   faultmem_parse.c  parsing of sizes ("16M") for parameters and sysfs
+ *   faultmem_trace.c  the tracepoints (declared in faultmem_trace.h)
  */
 #ifndef FAULTMEM_DEV_H
 #define FAULTMEM_DEV_H
@@ -38,6 +39,14 @@ struct faultmem_counters {
 	atomic64_t holes_punched;
 };
 
+/* What one call of the fault handler did (traced as faultmem_fault). */
+enum faultmem_fault_outcome {
+	FAULTMEM_FAULT_NEW_PAGE,	/* allocated and inserted a page */
+	FAULTMEM_FAULT_EXISTING_PAGE,	/* found the page resident */
+	FAULTMEM_FAULT_SIGBUS,		/* beyond the end of the device */
+	FAULTMEM_FAULT_OOM,		/* no memory for the page */
+};
+
 /**
  * struct faultmem_dev - one /dev/faultmemN
  * @misc:	the misc character device (the node userspace opens)
@@ -46,12 +55,14 @@ struct faultmem_counters {
  *		the device size. Every open file of the device points its
  *		f_mapping here, so all mappings share one set of pages.
  * @counters:	event counters
+ * @index:	N in faultmemN
  * @name:	"faultmemN"
  */
 struct faultmem_dev {
 	struct miscdevice misc;
 	struct inode *inode;
 	struct faultmem_counters counters;
+	unsigned int index;
 	char name[FAULTMEM_NAME_LEN];
 };
 
@@ -75,6 +86,9 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size);
 int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 			      u64 length);
+unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
+				       pgoff_t first, unsigned long nr,
+				       u8 *bitmap);
 
 static inline struct address_space *
 faultmem_mapping(const struct faultmem_dev *fdev)

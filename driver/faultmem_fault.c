@@ -10,10 +10,12 @@
  * or first copies the page when a MAP_PRIVATE mapping is written
  * (do_cow_fault()), so copy-on-write needs no code here.
  */
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 
 #include "faultmem_dev.h"
+#include "faultmem_trace.h"
 
 /**
  * faultmem_fault() - supply the page for one faulting address
@@ -31,6 +33,9 @@
  * VM_FAULT_NOPAGE would be wrong: it means "PTE installed, retry the
  * access", and with no PTE the task would fault forever.
  *
+ * Every call is counted and traced (faultmem_fault, with what it did and
+ * how long it took; the clock is read only while the event is enabled).
+ *
  * Return: VM_FAULT_LOCKED with vmf->page set (locked, referenced; the core
  * unlocks and releases it), VM_FAULT_SIGBUS beyond the end of the device,
  * or VM_FAULT_OOM when no page could be allocated or charged.
@@ -39,6 +44,8 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 {
 	struct faultmem_dev *fdev = vmf->vma->vm_file->private_data;
 	struct address_space *mapping = faultmem_mapping(fdev);
+	u64 start = trace_faultmem_fault_enabled() ? ktime_get_ns() : 0;
+	enum faultmem_fault_outcome outcome;
 	struct folio *folio;
 	vm_fault_t ret;
 	bool allocated;
@@ -51,22 +58,30 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 	filemap_invalidate_lock_shared(mapping);
 	if (vmf->pgoff >= DIV_ROUND_UP(faultmem_size(fdev), PAGE_SIZE)) {
 		faultmem_count(fdev, sigbus_faults);
+		outcome = FAULTMEM_FAULT_SIGBUS;
 		ret = VM_FAULT_SIGBUS;
 		goto unlock;
 	}
 
 	folio = faultmem_store_get_folio(fdev, vmf->pgoff, &allocated);
 	if (IS_ERR(folio)) {
+		outcome = FAULTMEM_FAULT_OOM;
 		ret = vmf_error(PTR_ERR(folio));
 		goto unlock;
 	}
-	if (!allocated)
+	if (allocated) {
+		outcome = FAULTMEM_FAULT_NEW_PAGE;
+	} else {
 		faultmem_count(fdev, existing_page_faults);
+		outcome = FAULTMEM_FAULT_EXISTING_PAGE;
+	}
 
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	ret = VM_FAULT_LOCKED;
 unlock:
 	filemap_invalidate_unlock_shared(mapping);
+	trace_faultmem_fault(fdev->index, vmf, outcome,
+			     start ? ktime_get_ns() - start : 0);
 	return ret;
 }
 

@@ -8,7 +8,9 @@
  * ftruncate() and fallocate(), which the VFS refuses on character devices.
  */
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
@@ -246,6 +248,60 @@ static int faultmem_ioctl_get_stats(struct faultmem_dev *fdev,
 }
 
 /**
+ * faultmem_ioctl_get_residency() - the residency map, for FAULTMEM_IOC_GET_RESIDENCY
+ * @fdev: the device
+ * @ures: the request (struct faultmem_residency in the uapi header)
+ *
+ * The bitmap is built one page of bits (32768 pages on 4 KiB systems) at a
+ * time in a bounce buffer and copied out, so a request of any allowed size
+ * needs one page of kernel memory.
+ *
+ * Return: 0, -EFAULT for bad pointers, -EINVAL for a bad range or non-zero
+ * flags/reserved, -ENOMEM if the bounce page cannot be had.
+ */
+static int faultmem_ioctl_get_residency(struct faultmem_dev *fdev,
+					struct faultmem_residency __user *ures)
+{
+	const unsigned long chunk = PAGE_SIZE * BITS_PER_BYTE;
+	struct faultmem_residency res;
+	u8 __user *ubitmap;
+	u64 done, last;
+	int ret = 0;
+	u8 *bits;
+
+	if (copy_from_user(&res, ures, sizeof(res)))
+		return -EFAULT;
+	if (res.flags || res.reserved || !res.nr_pages ||
+	    res.nr_pages > FAULTMEM_RESIDENCY_MAX_PAGES ||
+	    check_add_overflow(res.first_page, res.nr_pages - 1, &last) ||
+	    last > ULONG_MAX)
+		return -EINVAL;
+
+	bits = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!bits)
+		return -ENOMEM;
+	ubitmap = u64_to_user_ptr(res.bitmap);
+	res.resident = 0;
+	for (done = 0; done < res.nr_pages; done += chunk) {
+		unsigned long nr = min_t(u64, res.nr_pages - done, chunk);
+
+		memset(bits, 0, PAGE_SIZE);
+		res.resident += faultmem_store_residency(fdev,
+							 res.first_page + done,
+							 nr, bits);
+		if (copy_to_user(ubitmap + done / BITS_PER_BYTE, bits,
+				 DIV_ROUND_UP(nr, BITS_PER_BYTE))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	free_page((unsigned long)bits);
+	if (!ret && put_user(res.resident, &ures->resident))
+		ret = -EFAULT;
+	return ret;
+}
+
+/**
  * faultmem_ioctl() - the ioctls of include/uapi/faultmem.h
  * @file: the open file
  * @cmd: FAULTMEM_IOC_*
@@ -278,6 +334,8 @@ static long faultmem_ioctl(struct file *file, unsigned int cmd,
 		return faultmem_ioctl_punch_hole(fdev, argp);
 	case FAULTMEM_IOC_GET_STATS:
 		return faultmem_ioctl_get_stats(fdev, argp);
+	case FAULTMEM_IOC_GET_RESIDENCY:
+		return faultmem_ioctl_get_residency(fdev, argp);
 	default:
 		return -ENOTTY;
 	}

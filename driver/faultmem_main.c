@@ -115,6 +115,7 @@ static int __init faultmem_dev_create(struct faultmem_dev *fdev, int index)
 {
 	int err;
 
+	fdev->index = index;
 	snprintf(fdev->name, sizeof(fdev->name), "faultmem%d", index);
 	err = faultmem_store_init(fdev, size);
 	if (err)

@@ -29,6 +29,7 @@
 #include <linux/pseudo_fs.h>
 
 #include "faultmem_dev.h"
+#include "faultmem_trace.h"
 
 /* "faul": identifies inodes of faultmem's pseudo filesystem. */
 #define FAULTMEM_FS_MAGIC	0x6661756c
@@ -207,6 +208,7 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
 	struct inode *inode = fdev->inode;
+	unsigned long resident;
 	u64 old_size;
 	int ret = 0;
 
@@ -224,13 +226,16 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 	}
 
 	filemap_invalidate_lock(mapping);
+	resident = mapping->nrpages;
 	i_size_write(inode, new_size);
 	if (new_size < old_size)
 		truncate_pagecache(inode, new_size);
+	resident -= mapping->nrpages;
 	filemap_invalidate_unlock(mapping);
 
 	faultmem_total_size += new_size - old_size;
 	faultmem_count(fdev, resizes);
+	trace_faultmem_resize(fdev->index, old_size, new_size, resident);
 unlock_total:
 	mutex_unlock(&faultmem_total_lock);
 	return ret;
@@ -253,6 +258,7 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 			      u64 length)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
+	unsigned long resident;
 	int ret = 0;
 	u64 end;
 
@@ -261,13 +267,63 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 		return -EINVAL;
 
 	filemap_invalidate_lock(mapping);
+	resident = mapping->nrpages;
 	if (end > faultmem_size(fdev))
 		ret = -EINVAL;
 	else
 		truncate_pagecache_range(fdev->inode, offset, end - 1);
+	resident -= mapping->nrpages;
 	filemap_invalidate_unlock(mapping);
 
-	if (!ret)
+	if (!ret) {
 		faultmem_count(fdev, holes_punched);
+		trace_faultmem_punch_hole(fdev->index, offset, length, resident);
+	}
 	return ret;
+}
+
+/**
+ * faultmem_store_residency() - which pages of a range are resident
+ * @fdev:	the device
+ * @first:	first page index
+ * @nr:		number of pages
+ * @bitmap:	(@nr + 7) / 8 zeroed bytes; bit i (byte i / 8, bit i % 8)
+ *		is set when page @first + i is resident
+ *
+ * A lockless walk of the page cache's xarray, like the one mincore()
+ * does, but over the device itself rather than one process's mappings: a
+ * page can be resident without being mapped by anyone. The answer is a
+ * snapshot; pages may come and go while it is taken.
+ *
+ * Return: the number of bits set.
+ */
+unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
+				       pgoff_t first, unsigned long nr,
+				       u8 *bitmap)
+{
+	XA_STATE(xas, &faultmem_mapping(fdev)->i_pages, first);
+	pgoff_t last = first + nr - 1;
+	unsigned long count = 0;
+	struct folio *folio;
+
+	rcu_read_lock();
+	xas_for_each(&xas, folio, last) {
+		pgoff_t index, end;
+
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		/* A large folio covers several indices; clip to the range. */
+		index = max(folio->index, first);
+		end = min(folio->index + folio_nr_pages(folio) - 1, last);
+		for (; index <= end; index++) {
+			bitmap[(index - first) / 8] |= 1 << ((index - first) % 8);
+			count++;
+		}
+		if (need_resched()) {
+			xas_pause(&xas);
+			cond_resched_rcu();
+		}
+	}
+	rcu_read_unlock();
+	return count;
 }

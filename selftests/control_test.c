@@ -210,6 +210,7 @@ TEST(uapi_layout)
 {
 	EXPECT_EQ(24, sizeof(struct faultmem_range));
 	EXPECT_EQ(128, sizeof(struct faultmem_stats));
+	EXPECT_EQ(40, sizeof(struct faultmem_residency));
 	EXPECT_EQ(0xFA, FAULTMEM_IOC_MAGIC);
 }
 

@@ -64,6 +64,32 @@ struct faultmem_stats {
 	__u64 reserved[6];
 };
 
+/**
+ * struct faultmem_residency - which pages are resident, for GET_RESIDENCY
+ * @first_page:	index of the first page to report
+ * @nr_pages:	pages to report, 1 to FAULTMEM_RESIDENCY_MAX_PAGES;
+ *		@first_page + @nr_pages must not wrap. Pages past the end of
+ *		the device are reported as not resident.
+ * @bitmap:	user pointer to (@nr_pages + 7) / 8 bytes: bit i (byte i / 8,
+ *		bit i % 8) is set when page @first_page + i is resident
+ * @resident:	out: the number of bits set
+ * @flags:	must be 0 (reserved for future use)
+ * @reserved:	must be 0 (reserved for future use)
+ *
+ * Resident means allocated to the buffer, whether or not any process maps
+ * it (unlike mincore(), which only sees the caller's page tables).
+ */
+struct faultmem_residency {
+	__u64 first_page;
+	__u64 nr_pages;
+	__u64 bitmap;
+	__u64 resident;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define FAULTMEM_RESIDENCY_MAX_PAGES	(1ULL << 24)
+
 /* Read the size in bytes (same as lseek(fd, 0, SEEK_END)). */
 #define FAULTMEM_IOC_GET_SIZE	_IOR(FAULTMEM_IOC_MAGIC, 0x00, __u64)
 /*
@@ -79,5 +105,8 @@ struct faultmem_stats {
 #define FAULTMEM_IOC_PUNCH_HOLE	_IOW(FAULTMEM_IOC_MAGIC, 0x02, struct faultmem_range)
 /* Read a snapshot of the device's counters. */
 #define FAULTMEM_IOC_GET_STATS	_IOR(FAULTMEM_IOC_MAGIC, 0x03, struct faultmem_stats)
+/* Fill a bitmap of the resident pages of a range (the residency map). */
+#define FAULTMEM_IOC_GET_RESIDENCY \
+	_IOWR(FAULTMEM_IOC_MAGIC, 0x04, struct faultmem_residency)
 
 #endif /* _UAPI_FAULTMEM_H */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * faultmem: tracepoints, under the "faultmem" trace system.
+ *
+ *   echo 1 > /sys/kernel/tracing/events/faultmem/enable
+ *   cat /sys/kernel/tracing/trace_pipe
+ *
+ * or trace-cmd record -e faultmem / perf record -e 'faultmem:*'. The
+ * events cost a static-key branch each when disabled; the fault handler
+ * reads the clock only when faultmem_fault is enabled.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM faultmem
+
+#if !defined(_FAULTMEM_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _FAULTMEM_TRACE_H
+
+#include <linux/tracepoint.h>
+
+#include "faultmem_dev.h"
+
+/* Tell userspace decoders (perf, trace-cmd) the values of the enum. */
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_NEW_PAGE);
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_EXISTING_PAGE);
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_SIGBUS);
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_OOM);
+
+#define faultmem_show_outcome(outcome)					\
+	__print_symbolic(outcome,					\
+			 { FAULTMEM_FAULT_NEW_PAGE, "new_page" },	\
+			 { FAULTMEM_FAULT_EXISTING_PAGE, "existing_page" }, \
+			 { FAULTMEM_FAULT_SIGBUS, "sigbus" },		\
+			 { FAULTMEM_FAULT_OOM, "oom" })
+
+/*
+ * One call of the fault handler: which device and page, which user
+ * address, the kind of access, what the handler did and how long it took.
+ */
+TRACE_EVENT(faultmem_fault,
+	    TP_PROTO(unsigned int dev, struct vm_fault *vmf, int outcome,
+		     u64 duration_ns),
+	    TP_ARGS(dev, vmf, outcome, duration_ns),
+	    TP_STRUCT__entry(__field(unsigned int, dev)
+			     __field(unsigned long, pgoff)
+			     __field(unsigned long, address)
+			     __field(bool, write)
+			     __field(bool, shared)
+			     __field(int, outcome)
+			     __field(u64, duration_ns)),
+	    TP_fast_assign(__entry->dev = dev;
+			   __entry->pgoff = vmf->pgoff;
+			   __entry->address = vmf->address;
+			   __entry->write = !!(vmf->flags & FAULT_FLAG_WRITE);
+			   __entry->shared = !!(vmf->vma->vm_flags & VM_SHARED);
+			   __entry->outcome = outcome;
+			   __entry->duration_ns = duration_ns;),
+	    TP_printk("faultmem%u pgoff=%lu address=0x%lx %s %s outcome=%s duration_ns=%llu",
+		      __entry->dev, __entry->pgoff, __entry->address,
+		      __entry->write ? "write" : "read",
+		      __entry->shared ? "shared" : "private",
+		      faultmem_show_outcome(__entry->outcome),
+		      __entry->duration_ns)
+);
+
+/* A size change; pages_freed counts pages dropped by a shrink. */
+TRACE_EVENT(faultmem_resize,
+	    TP_PROTO(unsigned int dev, u64 old_size, u64 new_size,
+		     unsigned long pages_freed),
+	    TP_ARGS(dev, old_size, new_size, pages_freed),
+	    TP_STRUCT__entry(__field(unsigned int, dev)
+			     __field(u64, old_size)
+			     __field(u64, new_size)
+			     __field(unsigned long, pages_freed)),
+	    TP_fast_assign(__entry->dev = dev;
+			   __entry->old_size = old_size;
+			   __entry->new_size = new_size;
+			   __entry->pages_freed = pages_freed;),
+	    TP_printk("faultmem%u old_size=%llu new_size=%llu pages_freed=%lu",
+		      __entry->dev, __entry->old_size, __entry->new_size,
+		      __entry->pages_freed)
+);
+
+/* A hole punched: the byte range and the pages it freed. */
+TRACE_EVENT(faultmem_punch_hole,
+	    TP_PROTO(unsigned int dev, u64 offset, u64 length,
+		     unsigned long pages_freed),
+	    TP_ARGS(dev, offset, length, pages_freed),
+	    TP_STRUCT__entry(__field(unsigned int, dev)
+			     __field(u64, offset)
+			     __field(u64, length)
+			     __field(unsigned long, pages_freed)),
+	    TP_fast_assign(__entry->dev = dev;
+			   __entry->offset = offset;
+			   __entry->length = length;
+			   __entry->pages_freed = pages_freed;),
+	    TP_printk("faultmem%u offset=%llu length=%llu pages_freed=%lu",
+		      __entry->dev, __entry->offset, __entry->length,
+		      __entry->pages_freed)
+);
+
+#endif /* _FAULTMEM_TRACE_H */
+
+/* This part must be outside the include guard. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE faultmem_trace
+#include <trace/define_trace.h>

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Observability: the faultmem tracepoints, the residency map ioctl and the
+ * faultmem command-line tool report exactly what the tests did.
+ */
+#include <sys/wait.h>
+
+#include "faultmem_test.h"
+#include "kselftest_harness.h"
+
+#define TRACEFS "/sys/kernel/tracing/"
+
+static const char *cli(void)
+{
+	const char *path = getenv("FAULTMEM_CLI");
+
+	return path ? path : "/faultmem/bin/faultmem";
+}
+
+static int write_str(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The whole trace buffer as a string (caller frees). */
+static char *read_trace(void)
+{
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap);
+	int fd = open(TRACEFS "trace", O_RDONLY);
+	ssize_t n;
+
+	if (!buf || fd < 0)
+		return buf;
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (len + 1 == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+}
+
+/* Count "faultmem_fault:" events with @outcome; record their pgoffs. */
+static int fault_events(const char *trace, const char *outcome,
+			unsigned long *pgoffs, int max)
+{
+	const char *p = trace;
+	int n = 0;
+
+	while ((p = strstr(p, "faultmem_fault: "))) {
+		unsigned long pgoff;
+		char out[32];
+
+		if (sscanf(p, "faultmem_fault: faultmem0 pgoff=%lu address=%*s %*s %*s outcome=%31s",
+			   &pgoff, out) == 2 && !strcmp(out, outcome)) {
+			if (n < max)
+				pgoffs[n] = pgoff;
+			n++;
+		}
+		p++;
+	}
+	return n;
+}
+
+FIXTURE(obs) {
+	int fd;
+	long page;
+	off_t initial;
+};
+
+FIXTURE_SETUP(obs)
+{
+	self->fd = fm_open(O_RDWR);
+	self->page = fm_page_size();
+	self->initial = lseek(self->fd, 0, SEEK_END);
+	ASSERT_EQ(0, fm_set_size(self->fd, 32 * self->page));
+	ASSERT_EQ(0, fm_punch_all(self->fd));
+}
+
+FIXTURE_TEARDOWN(obs)
+{
+	write_str(TRACEFS "events/faultmem/enable", "0");
+	fm_set_size(self->fd, self->initial);
+	close(self->fd);
+}
+
+/*
+ * Touching N pages yields exactly N faultmem_fault events with outcome
+ * new_page and the right pgoffs (the mapping starts 2 pages into the
+ * device, so pgoff = 2 + touched page); touching them again after
+ * MADV_DONTNEED yields existing_page; past the end, sigbus.
+ */
+TEST_F(obs, fault_events_match_the_touches)
+{
+	unsigned long pgoffs[64];
+	int i, n, touched = 10;
+	char *map, *trace;
+
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	ASSERT_EQ(0, write_str(TRACEFS "trace", ""));
+	ASSERT_EQ(0, write_str(TRACEFS "events/faultmem/enable", "1"));
+	map = mmap(NULL, 31 * self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 2 * self->page);
+	ASSERT_NE(MAP_FAILED, map);
+	for (i = 0; i < touched; i++)
+		map[3 * i * self->page] = 1;
+	ASSERT_EQ(0, madvise(map, 31 * self->page, MADV_DONTNEED));
+	for (i = 0; i < touched; i++)
+		(void)*(volatile char *)(map + 3 * i * self->page);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 30 * self->page, 0, 0).signo);
+	ASSERT_EQ(0, write_str(TRACEFS "events/faultmem/enable", "0"));
+
+	trace = read_trace();
+	ASSERT_NE(NULL, trace);
+	n = fault_events(trace, "new_page", pgoffs, 64);
+	ASSERT_EQ(touched, n) TH_LOG("%s", trace);
+	for (i = 0; i < touched; i++)
+		EXPECT_EQ((unsigned long)(2 + 3 * i), pgoffs[i]);
+	EXPECT_EQ(touched, fault_events(trace, "existing_page", pgoffs, 64));
+	EXPECT_EQ(1, fault_events(trace, "sigbus", pgoffs, 64));
+	EXPECT_EQ(32UL, pgoffs[0]);
+	EXPECT_NE(NULL, strstr(trace, " write shared outcome=new_page"));
+	EXPECT_NE(NULL, strstr(trace, " read shared outcome=existing_page"));
+	free(trace);
+
+	/* Disabled events record nothing. */
+	ASSERT_EQ(0, write_str(TRACEFS "trace", ""));
+	ASSERT_EQ(0, madvise(map, 31 * self->page, MADV_DONTNEED));
+	(void)*(volatile char *)map;
+	trace = read_trace();
+	EXPECT_EQ(NULL, strstr(trace, "faultmem_fault:"));
+	free(trace);
+	munmap(map, 31 * self->page);
+}
+
+TEST_F(obs, resize_and_punch_events)
+{
+	char *trace;
+
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	{
+		char *pages = calloc(4, self->page);
+
+		ASSERT_NE(NULL, pages);
+		ASSERT_EQ(4 * self->page, pwrite(self->fd, pages, 4 * self->page, 0));
+		free(pages);
+	}
+	ASSERT_EQ(0, write_str(TRACEFS "trace", ""));
+	ASSERT_EQ(0, write_str(TRACEFS "events/faultmem/enable", "1"));
+	ASSERT_EQ(0, fm_punch(self->fd, self->page, self->page));
+	ASSERT_EQ(0, fm_set_size(self->fd, 2 * self->page));
+	ASSERT_EQ(0, write_str(TRACEFS "events/faultmem/enable", "0"));
+	trace = read_trace();
+	EXPECT_NE(NULL, strstr(trace, "faultmem_punch_hole: faultmem0 offset=4096 length=4096 pages_freed=1"))
+		TH_LOG("%s", trace);
+	EXPECT_NE(NULL, strstr(trace, "faultmem_resize: faultmem0 old_size=131072 new_size=8192 pages_freed=2"))
+		TH_LOG("%s", trace);
+	free(trace);
+}
+
+static int residency(int fd, uint64_t first, uint64_t nr, void *bitmap,
+		     uint64_t *resident)
+{
+	struct faultmem_residency res = {
+		.first_page = first, .nr_pages = nr,
+		.bitmap = (uintptr_t)bitmap,
+	};
+	int ret = ioctl(fd, FAULTMEM_IOC_GET_RESIDENCY, &res) ? -errno : 0;
+
+	if (resident)
+		*resident = res.resident;
+	return ret;
+}
+
+TEST_F(obs, residency_map_shows_touched_pages)
+{
+	static const int touched[] = { 0, 1, 5, 17, 31 };
+	uint8_t bits[8];
+	uint64_t resident;
+	unsigned int i;
+	int p;
+
+	for (i = 0; i < sizeof(touched) / sizeof(touched[0]); i++)
+		ASSERT_EQ(1, pwrite(self->fd, "x", 1, touched[i] * self->page));
+	memset(bits, 0xaa, sizeof(bits));
+	/* 40 pages asked, 32 exist: the 8 past the end read as not resident. */
+	ASSERT_EQ(0, residency(self->fd, 0, 40, bits, &resident));
+	EXPECT_EQ(5, resident);
+	for (p = 0, i = 0; p < 40; p++) {
+		int want = i < 5 && touched[i] == p;
+
+		EXPECT_EQ(want, bits[p / 8] >> (p % 8) & 1) TH_LOG("page %d", p);
+		i += want;
+	}
+	/* A window in the middle: bit 0 is page 5. */
+	memset(bits, 0, sizeof(bits));
+	ASSERT_EQ(0, residency(self->fd, 5, 13, bits, &resident));
+	EXPECT_EQ(2, resident);
+	EXPECT_EQ(0x01, bits[0]);
+	EXPECT_EQ(0x10, bits[1]);	/* page 17 = bit 12 */
+	EXPECT_EQ(fm_stats(self->fd).resident_pages, 5);
+}
+
+TEST_F(obs, residency_map_rejects_bad_requests)
+{
+	struct faultmem_residency res;
+	uint8_t bits[8];
+	void *bad = mmap(NULL, self->page, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, bad);
+	EXPECT_EQ(-EINVAL, residency(self->fd, 0, 0, bits, NULL));
+	EXPECT_EQ(-EINVAL, residency(self->fd, 0, FAULTMEM_RESIDENCY_MAX_PAGES + 1, bits, NULL));
+	EXPECT_EQ(-EINVAL, residency(self->fd, UINT64_MAX, 2, bits, NULL));
+	EXPECT_EQ(-EINVAL, residency(self->fd, UINT64_MAX - 5, 7, bits, NULL));
+	memset(&res, 0, sizeof(res));
+	res.nr_pages = 8;
+	res.bitmap = (uintptr_t)bits;
+	res.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, FAULTMEM_IOC_GET_RESIDENCY, &res));
+	EXPECT_EQ(EINVAL, errno);
+	res.flags = 0;
+	res.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, FAULTMEM_IOC_GET_RESIDENCY, &res));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-EFAULT, residency(self->fd, 0, 8, bad, NULL));
+	EXPECT_EQ(-EFAULT, residency(self->fd, 0, 8, NULL, NULL));
+	EXPECT_EQ(-1, ioctl(self->fd, FAULTMEM_IOC_GET_RESIDENCY, bad));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(bad, self->page);
+}
+
+/* Run the CLI; return its exit status and its output in @out. */
+static int run_cli(const char *args, char *out, size_t size)
+{
+	char cmd[512];
+	size_t len = 0;
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli(), args);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (len + 1 < size && fgets(out + len, size - len, p))
+		len += strlen(out + len);
+	out[len] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(obs, cli_map_shows_the_touched_pages)
+{
+	char out[8192], *row;
+
+	ASSERT_EQ(1, pwrite(self->fd, "x", 1, 0));
+	ASSERT_EQ(1, pwrite(self->fd, "x", 1, 5 * self->page));
+	ASSERT_EQ(1, pwrite(self->fd, "x", 1, 30 * self->page));
+	ASSERT_EQ(0, run_cli("map --ascii --width 16 0", out, sizeof(out)));
+	/* Two rows of 16 cells, one page per cell. */
+	row = strstr(out, "       0 ");
+	ASSERT_NE(NULL, row) TH_LOG("%s", out);
+	EXPECT_EQ(0, strncmp(row + 9, "#....#..........\n", 17)) TH_LOG("%s", out);
+	row = strstr(out, "      16 ");
+	ASSERT_NE(NULL, row) TH_LOG("%s", out);
+	EXPECT_EQ(0, strncmp(row + 9, "..............#.\n", 17)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "3 of 32 pages resident")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "legend:"));
+}
+
+TEST_F(obs, cli_info_resize_punch_and_errors)
+{
+	char out[8192];
+
+	ASSERT_EQ(1, pwrite(self->fd, "x", 1, 3 * self->page));
+	ASSERT_EQ(0, run_cli("info 0", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "1 of 32 pages")) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cli("resize /dev/faultmem0 64K", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(65536, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, run_cli("punch 0 12K 4K", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(0, fm_stats(self->fd).resident_pages);
+	/* Usage errors exit 2 and say what is wrong; failures exit 1. */
+	EXPECT_EQ(2, run_cli("resize 0 12x", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "'12x' is not a size"));
+	EXPECT_EQ(2, run_cli("frobnicate", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "unknown command"));
+	EXPECT_EQ(1, run_cli("resize 0 4097", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "page multiples"));
+	EXPECT_EQ(1, run_cli("info 9", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "cannot open /dev/faultmem9"));
+	EXPECT_EQ(0, run_cli("--help", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "usage:"));
+}
+
+/* faultmem trace decodes events, and turns them off on exit, even on SIGINT. */
+TEST_F(obs, cli_trace_decodes_and_cleans_up)
+{
+	char out[8192], enabled[4] = "";
+	int fd, pipefd[2], status;
+	pid_t pid;
+
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	/* A child touches pages once the tracer has had time to start. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int cfd = fm_open(O_RDWR);
+		char *map = mmap(NULL, 4 * self->page, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, cfd, 0);
+
+		sleep(2);
+		for (int i = 0; i < 4; i++)
+			map[i * self->page] = 1;
+		_exit(0);
+	}
+	EXPECT_EQ(0, run_cli("trace -n 3 0", out, sizeof(out)));
+	waitpid(pid, &status, 0);
+	EXPECT_NE(NULL, strstr(out, "faultmem0  fault  page 0 ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "-> new_page")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "3 events")) TH_LOG("%s", out);
+	fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, enabled, 1));
+	close(fd);
+	EXPECT_EQ('0', enabled[0]);
+
+	/* Interrupted: still cleans up. */
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		execl(cli(), cli(), "trace", "0", (char *)NULL);
+		_exit(127);
+	}
+	sleep(2);
+	fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
+	ASSERT_LT(0, read(fd, enabled, 1));
+	close(fd);
+	EXPECT_EQ('1', enabled[0]);
+	kill(pid, SIGINT);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
+	ASSERT_LT(0, read(fd, enabled, 1));
+	close(fd);
+	EXPECT_EQ('0', enabled[0]);
+}
+
+TEST_HARNESS_MAIN
