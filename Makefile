@@ -5,7 +5,7 @@
 #
 #   make               module + userspace programs + selftests
 #   make check         the whole test suite in a VM (installs what it needs)
-#   make demo          two processes sharing /dev/faultmem0, in a VM
+#   make demo          the demos (userspace/demos/), one per path, in a VM
 #   make vm            an interactive shell in a VM with the module loaded
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
@@ -31,6 +31,7 @@ STRESS_SECONDS ?= 60
 export VM_APPEND := fm.stress_seconds=$(STRESS_SECONDS) $(VM_APPEND)
 
 USER_PROGS := $(patsubst userspace/%.c,$(BUILD)/bin/%,$(wildcard userspace/*.c))
+DEMOS := $(patsubst userspace/demos/%.c,$(BUILD)/demos/%,$(wildcard userspace/demos/*.c))
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
 RUNNER_TESTS := $(patsubst selftests/runner/%.c,$(BUILD)/runner-tests/%,$(wildcard selftests/runner/*.c))
 KSELFTEST_DIR := $(BUILD)/kselftest
@@ -50,10 +51,14 @@ kdir:
 module: kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-userspace: $(USER_PROGS)
+userspace: $(USER_PROGS) $(DEMOS)
 selftests: $(SELFTESTS)
 
 $(BUILD)/bin/%: userspace/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+
+$(BUILD)/demos/%: userspace/demos/%.c userspace/demos/demo.h $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
 
@@ -73,8 +78,8 @@ VM_KERNEL = $(or $(KERNEL),$(shell scripts/fetch-kernel.sh $(KDIR)))
 
 initramfs: all
 	scripts/mkinitramfs.sh -o $(INITRD) -m driver/faultmem.ko \
-		-t $(BUILD)/selftests -b $(BUILD)/bin -p "$(INSMOD_PARAMS)" \
-		-f "$(TESTS)"
+		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
+		-p "$(INSMOD_PARAMS)" -f "$(TESTS)"
 
 check:
 	@scripts/ensure-deps.sh
@@ -107,8 +112,8 @@ check-debug-run: userspace selftests
 	@kdir=$$(scripts/build-debug-kernel.sh) && \
 	ko=$$(scripts/build-module.sh $$kdir $(DEBUG_BUILD)/module) && \
 	scripts/mkinitramfs.sh -o $(DEBUG_BUILD)/initramfs.cpio.gz -m $$ko \
-		-t $(BUILD)/selftests -b $(BUILD)/bin -p "$(INSMOD_PARAMS)" \
-		-f "$(TESTS)" && \
+		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
+		-p "$(INSMOD_PARAMS)" -f "$(TESTS)" && \
 	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-3000} \
 	VM_LOGDIR=$(DEBUG_BUILD)/vm \
 		scripts/vm-run.sh check $$kdir/arch/x86/boot/bzImage \

@@ -7,13 +7,14 @@
 #                       [-b BINDIR] [-x EXTRA.ko]... [-p "insmod params"]
 #                       [-f "test names"]   (only these selftests)
 #                       [-B /usr/bin/prog]... (a host program and its libraries)
+#                       [-d DEMODIR]         (the demos, run by make demo)
 set -eu
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
-out= module= params= bindir= filter=
+out= module= params= bindir= filter= demodir=
 testdirs=() extras=() programs=()
-while getopts "o:m:t:b:x:p:f:B:" opt; do
+while getopts "o:m:t:b:x:p:f:B:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -23,6 +24,7 @@ while getopts "o:m:t:b:x:p:f:B:" opt; do
 	p) params=$OPTARG ;;
 	f) filter=$OPTARG ;;
 	B) programs+=("$OPTARG") ;;
+	d) demodir=$OPTARG ;;
 	*) die "usage: mkinitramfs.sh -o OUT -m MODULE [-t DIR] [-b DIR] [-x KO] [-p PARAMS]" ;;
 	esac
 done
@@ -32,7 +34,7 @@ busybox=$(command -v busybox || true)
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,faultmem/{bin,selftests,extra,guest}}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,faultmem/{bin,selftests,extra,guest,demos}}
 # mktemp made the root 0700; unprivileged tests must be able to walk /.
 chmod 755 "$root"
 cp "$busybox" "$root/bin/busybox"
@@ -50,6 +52,7 @@ for dir in "${testdirs[@]}"; do
 	done
 done
 [ -n "$bindir" ] && [ -d "$bindir" ] && cp "$bindir"/* "$root/faultmem/bin/"
+[ -n "$demodir" ] && [ -d "$demodir" ] && cp "$demodir"/* "$root/faultmem/demos/"
 for ko in "${extras[@]}"; do
 	cp "$ko" "$root/faultmem/extra/"
 done
