@@ -6,6 +6,7 @@
 #   make               module + userspace programs + selftests
 #   make check         the whole test suite in a VM (installs what it needs)
 #   make demo          the demos (userspace/demos/), one per path, in a VM
+#   make docs          regenerate docs/walkthrough.md from a real run in a VM
 #   make vm            an interactive shell in a VM with the module loaded
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
@@ -38,7 +39,7 @@ KSELFTEST_DIR := $(BUILD)/kselftest
 INITRD := $(BUILD)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
-.PHONY: all module userspace selftests check check-run demo vm \
+.PHONY: all module userspace selftests check check-run demo docs vm \
 	check-runner check-debug check-debug-run check-hostile \
 	check-hostile-run initramfs kdir clean
 
@@ -92,6 +93,14 @@ demo:
 	@scripts/ensure-deps.sh
 	@$(MAKE) --no-print-directory initramfs
 	scripts/vm-run.sh demo $(VM_KERNEL) $(INITRD)
+
+# docs/walkthrough.md: the template plus output captured from a real run.
+docs:
+	@scripts/ensure-deps.sh
+	@$(MAKE) --no-print-directory initramfs
+	VM_LOGDIR=$(BUILD)/docs scripts/vm-run.sh docs $(VM_KERNEL) $(INITRD)
+	scripts/gen-walkthrough.sh $(BUILD)/docs/results.log \
+		docs/walkthrough.md.in docs/walkthrough.md
 
 vm:
 	@scripts/ensure-deps.sh

@@ -25,9 +25,16 @@
 
 /**
  * struct faultmem_counters - per-device event counters
+ * @faults:		calls of the fault handler
+ * @pages_allocated:	pages allocated, by faults and by write()
+ * @existing_page_faults: faults that found the page resident
+ * @sigbus_faults:	faults at or beyond the size
+ * @private_write_faults: write faults on MAP_PRIVATE mappings
+ * @resizes:		successful size changes
+ * @holes_punched:	successful hole punches
  *
- * Plain atomics: one increment per event, no lock on the fault path. See
- * struct faultmem_stats in the uapi header for the meaning of each.
+ * Plain atomics: one increment per event, no lock on the fault path. They
+ * are read by the stats ioctl and the sysfs attributes.
  */
 struct faultmem_counters {
 	atomic64_t faults;

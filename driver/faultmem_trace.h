@@ -35,6 +35,9 @@ TRACE_DEFINE_ENUM(FAULTMEM_FAULT_OOM);
 /*
  * One call of the fault handler: which device and page, which user
  * address, the kind of access, what the handler did and how long it took.
+ * "shared" is what mmap() was asked for (VM_MAYSHARE): the kernel clears
+ * VM_SHARED from a MAP_SHARED mapping of a file not open for writing,
+ * since such a mapping can never write the file.
  */
 TRACE_EVENT(faultmem_fault,
 	    TP_PROTO(unsigned int dev, struct vm_fault *vmf, int outcome,
@@ -51,7 +54,7 @@ TRACE_EVENT(faultmem_fault,
 			   __entry->pgoff = vmf->pgoff;
 			   __entry->address = vmf->address;
 			   __entry->write = !!(vmf->flags & FAULT_FLAG_WRITE);
-			   __entry->shared = !!(vmf->vma->vm_flags & VM_SHARED);
+			   __entry->shared = !!(vmf->vma->vm_flags & VM_MAYSHARE);
 			   __entry->outcome = outcome;
 			   __entry->duration_ns = duration_ns;),
 	    TP_printk("faultmem%u pgoff=%lu address=0x%lx %s %s outcome=%s duration_ns=%llu",

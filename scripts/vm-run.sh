@@ -3,7 +3,7 @@
 # Boot a kernel and an initramfs from mkinitramfs.sh under QEMU and judge
 # the run.
 #
-# usage: vm-run.sh check|hostile|demo|shell KERNEL INITRD
+# usage: vm-run.sh check|hostile|demo|docs|shell KERNEL INITRD
 #
 # Environment:
 #   VM_TIMEOUT   seconds before the VM counts as hung (default 900)
@@ -21,7 +21,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:?usage: vm-run.sh check|hostile|demo|shell KERNEL INITRD}
+mode=${1:?usage: vm-run.sh check|hostile|demo|docs|shell KERNEL INITRD}
 kernel=${2:?kernel image}
 initrd=${3:?initramfs}
 timeout_s=${VM_TIMEOUT:-900}
@@ -60,7 +60,9 @@ timeout -k 10 "$timeout_s" "${qemu[@]}" -monitor none \
 	sed -u 's/\r$//' | tee "$results"
 qemu_rc=${PIPESTATUS[0]}
 
-[ "$mode" = demo ] && { grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $?; }
+case $mode in
+demo|docs) grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $? ;;
+esac
 
 # Patterns in the kernel log that fail a run whatever the tests said.
 # (KASAN/KFENCE/UBSAN reports start with "BUG: KASAN" etc.; DEBUG_VM's

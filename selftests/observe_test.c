@@ -303,6 +303,20 @@ TEST_F(obs, cli_info_resize_punch_and_errors)
 	EXPECT_NE(NULL, strstr(out, "usage:"));
 }
 
+TEST_F(obs, cli_touch_populates_pages)
+{
+	char out[4096];
+
+	EXPECT_EQ(0, run_cli("touch 0 2 9", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "page 9: written"));
+	EXPECT_EQ(0, run_cli("touch -r 0 4", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(3, fm_stats(self->fd).resident_pages);
+	/* Past the end (32 pages): SIGBUS, reported, exit 1. */
+	EXPECT_EQ(1, run_cli("touch 0 40", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "page 40: SIGBUS"));
+	EXPECT_EQ(2, run_cli("touch 0 x", out, sizeof(out)));
+}
+
 /* faultmem trace decodes events, and turns them off on exit, even on SIGINT. */
 TEST_F(obs, cli_trace_decodes_and_cleans_up)
 {

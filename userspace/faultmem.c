@@ -8,6 +8,7 @@
  *   faultmem stat   [-w] [-i SEC] [DEVICE] counters (-w: refresh)
  *   faultmem map    [--ascii] [--width N] [DEVICE]  residency map
  *   faultmem trace  [-n COUNT] [DEVICE]    stream decoded fault events
+ *   faultmem touch  [-r] DEVICE PAGE...    map the device and touch pages
  *
  * DEVICE is a path or a number (3 means /dev/faultmem3); default 0.
  * Exit status: 0 success, 1 failure, 2 bad usage.
@@ -15,11 +16,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <faultmem.h>
@@ -41,6 +44,8 @@ static void usage(FILE *out)
 		"                                  which pages are resident, as a grid\n"
 		"  trace  [-n COUNT] [DEVICE]      stream the fault handler's events (needs root\n"
 		"                                  and tracefs); stops after COUNT events or Ctrl-C\n"
+		"  touch  [-r] DEVICE PAGE...      map the device and write (-r: read) one byte of\n"
+		"                                  each page, reporting SIGBUS past the end\n"
 		"\n"
 		"DEVICE is a path or a number (3 means /dev/faultmem3); the default is 0.\n",
 		prog);
@@ -469,6 +474,75 @@ static int cmd_trace(int argc, char **argv)
 	return 0;
 }
 
+static sigjmp_buf touch_jump;
+
+static void on_touch_signal(int sig)
+{
+	siglongjmp(touch_jump, sig);
+}
+
+static int cmd_touch(int argc, char **argv)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	volatile int write_access = 1, failed = 0;
+	int first = 1, fd, i, sig;
+	uint64_t max_page = 0, p;
+	struct sigaction sa;
+	char *map, *end;
+	size_t len;
+
+	if (argc > 1 && !strcmp(argv[1], "-r")) {
+		write_access = 0;
+		first = 2;
+	}
+	if (argc < first + 2)
+		return usage_error("touch: need DEVICE and at least one PAGE%s", "");
+	for (i = first + 1; i < argc; i++) {
+		errno = 0;
+		p = strtoull(argv[i], &end, 10);
+		if (errno || *end || argv[i][0] == '-')
+			return usage_error("touch: '%s' is not a page number", argv[i]);
+		if (p > max_page)
+			max_page = p;
+	}
+	fd = open_device(argv[first], write_access ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return 1;
+	/* Like a file: the mapping may extend past the end of the device. */
+	len = (max_page + 1) * page;
+	map = mmap(NULL, len, write_access ? PROT_READ | PROT_WRITE : PROT_READ,
+		   MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "%s: mmap: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_touch_signal;
+	sigaction(SIGBUS, &sa, NULL);
+	for (i = first + 1; i < argc; i++) {
+		volatile char *addr = map + strtoull(argv[i], NULL, 10) * page;
+
+		sig = sigsetjmp(touch_jump, 1);
+		if (!sig) {
+			/*
+			 * A locked OR of zero is one write access that changes
+			 * nothing; "*addr = *addr" would fault as a read first.
+			 */
+			if (write_access)
+				__atomic_fetch_or((char *)addr, 0, __ATOMIC_RELAXED);
+			else
+				(void)*addr;
+			printf("page %s: %s\n", argv[i], write_access ? "written" : "read");
+		} else {
+			printf("page %s: SIGBUS (beyond the end of the device)\n", argv[i]);
+			failed = 1;
+		}
+	}
+	munmap(map, len);
+	close(fd);
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -478,6 +552,7 @@ int main(int argc, char **argv)
 		{ "info", cmd_info }, { "resize", cmd_resize },
 		{ "punch", cmd_punch }, { "stat", cmd_stat },
 		{ "map", cmd_map }, { "trace", cmd_trace },
+		{ "touch", cmd_touch },
 	};
 	unsigned int i;
 

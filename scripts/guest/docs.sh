@@ -1,0 +1,80 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs inside the VM for make docs: one small scenario, captured in blocks
+#   @@BEGIN NAME ... @@END
+# that scripts/gen-walkthrough.sh pastes into docs/walkthrough.md.
+T=/sys/kernel/tracing
+block() { echo "@@BEGIN $1"; }
+endblock() { echo "@@END"; }
+
+insmod /faultmem/faultmem.ko size=64K || exit 1
+
+block INSMOD
+echo '# insmod faultmem.ko size=64K'
+dmesg | grep 'faultmem:' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
+echo '# ls -l /dev/faultmem0'
+ls -l /dev/faultmem0
+endblock
+
+block INFO_BEFORE
+echo '# faultmem info'
+faultmem info
+endblock
+
+# The decoded view: faultmem trace streams while pages are touched.
+faultmem trace -n 7 0 >/tmp/decoded.txt 2>/tmp/decoded.err &
+tracer=$!
+sleep 1
+{
+	echo '# faultmem touch 0 0 1 2 3        (four first writes)'
+	faultmem touch 0 0 1 2 3
+	echo '# faultmem touch -r 0 2           (page 2 again, from a new mapping)'
+	faultmem touch -r 0 2
+	echo '# faultmem touch 0 16             (one page past the end of 64 KiB)'
+	faultmem touch 0 16
+	echo '# faultmem touch -r 0 9           (a read of a page never written)'
+	faultmem touch -r 0 9
+} >/tmp/touches.txt 2>&1
+wait $tracer
+
+block TOUCHES
+cat /tmp/touches.txt
+endblock
+
+block TRACE_DECODED
+echo '# faultmem trace -n 7 0'
+cat /tmp/decoded.txt
+endblock
+
+block INFO_AFTER
+echo '# faultmem info'
+faultmem info
+endblock
+
+block MAP
+echo '# faultmem map --ascii --width 16'
+faultmem map --ascii --width 16
+endblock
+
+# The raw view, straight from tracefs, for the same kind of access.
+echo > $T/trace
+echo 1 > $T/events/faultmem/faultmem_fault/enable
+faultmem touch 0 5 >/dev/null
+echo 0 > $T/events/faultmem/faultmem_fault/enable
+block TRACE_RAW
+echo '# echo 1 > /sys/kernel/tracing/events/faultmem/faultmem_fault/enable'
+echo '# faultmem touch 0 5; cat /sys/kernel/tracing/trace'
+grep -v '^#' $T/trace
+echo '# cat /sys/kernel/tracing/events/faultmem/faultmem_fault/format'
+cat $T/events/faultmem/faultmem_fault/format
+endblock
+
+block SYSFS
+echo '# grep . /sys/class/misc/faultmem0/*'
+cd /sys/class/misc/faultmem0 && for f in size max_size resident_pages resident_bytes faults pages_allocated existing_page_faults sigbus_faults private_write_faults resizes holes_punched; do
+	echo "$f: $(cat $f)"
+done
+endblock
+
+rmmod faultmem
+echo "FAULTMEM-RUN-COMPLETE"
