@@ -77,8 +77,12 @@ $(BUILD)/runner-tests/%: selftests/runner/%.c $(KSELFTEST_DIR)/kselftest_harness
 # The kernel to boot: KERNEL if given, else Debian's image matching KDIR.
 VM_KERNEL = $(or $(KERNEL),$(shell scripts/fetch-kernel.sh $(KDIR)))
 
+# trace-cmd, when installed, goes into the image: observe_test checks that
+# it decodes faultmem's events, as on a real host.
+TRACE_CMD := $(if $(wildcard /usr/bin/trace-cmd),-B /usr/bin/trace-cmd)
+
 initramfs: all
-	scripts/mkinitramfs.sh -o $(INITRD) -m driver/faultmem.ko \
+	scripts/mkinitramfs.sh -o $(INITRD) -m driver/faultmem.ko $(TRACE_CMD) \
 		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
 		-p "$(INSMOD_PARAMS)" -f "$(TESTS)"
 
@@ -120,7 +124,7 @@ check-debug:
 check-debug-run: userspace selftests
 	@kdir=$$(scripts/build-debug-kernel.sh) && \
 	ko=$$(scripts/build-module.sh $$kdir $(DEBUG_BUILD)/module) && \
-	scripts/mkinitramfs.sh -o $(DEBUG_BUILD)/initramfs.cpio.gz -m $$ko \
+	scripts/mkinitramfs.sh -o $(DEBUG_BUILD)/initramfs.cpio.gz -m $$ko $(TRACE_CMD) \
 		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
 		-p "$(INSMOD_PARAMS)" -f "$(TESTS)" && \
 	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-3000} \

@@ -8,7 +8,7 @@
 set -eu
 
 packages="make gcc libc6-dev linux-headers-amd64 linux-source-6.1
-	qemu-system-x86 busybox-static cpio gzip xz-utils kmod $*"
+	qemu-system-x86 busybox-static cpio gzip xz-utils kmod trace-cmd $*"
 
 missing=
 for p in $packages; do

@@ -241,15 +241,13 @@ TEST_F(obs, residency_map_rejects_bad_requests)
 	munmap(bad, self->page);
 }
 
-/* Run the CLI; return its exit status and its output in @out. */
-static int run_cli(const char *args, char *out, size_t size)
+/* Run a shell command line; return its exit status and its output in @out. */
+static int run_shell(const char *cmd, char *out, size_t size)
 {
-	char cmd[512];
 	size_t len = 0;
 	FILE *p;
 	int status;
 
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli(), args);
 	p = popen(cmd, "r");
 	if (!p)
 		return -1;
@@ -258,6 +256,15 @@ static int run_cli(const char *args, char *out, size_t size)
 	out[len] = '\0';
 	status = pclose(p);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Run the CLI with @args; stderr goes to @out too. */
+static int run_cli(const char *args, char *out, size_t size)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli(), args);
+	return run_shell(cmd, out, size);
 }
 
 TEST_F(obs, cli_map_shows_the_touched_pages)
@@ -301,6 +308,54 @@ TEST_F(obs, cli_info_resize_punch_and_errors)
 	EXPECT_NE(NULL, strstr(out, "cannot open /dev/faultmem9"));
 	EXPECT_EQ(0, run_cli("--help", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "usage:"));
+}
+
+/* The value on the line of `faultmem stat` output that starts with @name. */
+static long long stat_value(const char *out, const char *name)
+{
+	const char *line = out;
+	size_t len = strlen(name);
+
+	for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			return atoll(line + len);
+	return -1;
+}
+
+TEST_F(obs, cli_stat_prints_the_counters)
+{
+	char out[8192], line[128];
+
+	ASSERT_EQ(0, run_cli("touch 0 1 2", out, sizeof(out)));
+	ASSERT_EQ(0, run_cli("stat 0", out, sizeof(out)));
+	EXPECT_EQ(2, stat_value(out, "resident_pages")) TH_LOG("%s", out);
+	EXPECT_EQ((long long)fm_stats(self->fd).faults, stat_value(out, "faults"))
+		TH_LOG("%s", out);
+	EXPECT_EQ(32 * self->page, stat_value(out, "size"));
+	/* -w refreshes until interrupted, then exits cleanly. */
+	snprintf(line, sizeof(line), "%s stat -w -i 1 0 & sleep 2.5; kill -INT $!; wait $!", cli());
+	EXPECT_EQ(0, run_shell(line, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "every 1 s (Ctrl-C to stop)")) TH_LOG("%s", out);
+	EXPECT_EQ(2, run_cli("stat -i 0 0", out, sizeof(out)));
+}
+
+/*
+ * trace-cmd (libtraceevent) decodes the events from their format files, as
+ * perf does: the enum and the fields must be self-describing.
+ */
+TEST_F(obs, trace_cmd_decodes_the_events)
+{
+	char out[16384], cmd[256];
+
+	if (access("/usr/bin/trace-cmd", X_OK))
+		SKIP(return, "trace-cmd is not in this VM image");
+	snprintf(cmd, sizeof(cmd),
+		 "cd /tmp && trace-cmd record -q -e faultmem -o /tmp/fm.dat %s touch 0 3 4 >/dev/null && trace-cmd report -i /tmp/fm.dat 2>&1",
+		 cli());
+	EXPECT_EQ(0, run_shell(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "faultmem_fault:")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "pgoff=3")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "write shared outcome=new_page")) TH_LOG("%s", out);
 }
 
 TEST_F(obs, cli_touch_populates_pages)
