@@ -12,6 +12,9 @@
 #                and /dev/kvm is usable; here a KVM guest hangs)
 #   VM_CPU       QEMU CPU model (default qemu64 under TCG, host under KVM)
 #   VM_APPEND    extra kernel command line
+#   VM_BOOT_TIMEOUT, VM_BOOT_RETRIES  boot again (at most RETRIES times,
+#                default 2) when the guest has not reached /init after
+#                BOOT_TIMEOUT seconds (default 240)
 #   VM_LOGDIR    where console.log and results.log go (default build/vm)
 #
 # check, hostile: the guest's output is shown live; at the end the run's verdict is
@@ -54,11 +57,43 @@ if [ "$mode" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio -append "$append"
 fi
 
-: >"$console"
-timeout -k 10 "$timeout_s" "${qemu[@]}" -monitor none \
-	-serial "file:$console" -serial stdio -append "$append" </dev/null |
-	sed -u 's/\r$//' | tee "$results"
-qemu_rc=${PIPESTATUS[0]}
+# Boot, and boot again if the guest never reaches /init: under TCG the
+# debug kernel occasionally hangs in an early-boot RCU self-test (before
+# any module or test runs), which says nothing about faultmem. A hang
+# after /init started still fails the run.
+boot_timeout=${VM_BOOT_TIMEOUT:-240}
+boot_retries=${VM_BOOT_RETRIES:-2}
+attempt=0
+while :; do
+	: >"$console"
+	: >"$results"
+	rm -f "$logdir/qemu.pid" "$logdir/qemu.rc"
+	{
+		timeout -k 10 "$timeout_s" "${qemu[@]}" -monitor none \
+			-pidfile "$logdir/qemu.pid" -serial "file:$console" \
+			-serial stdio -append "$append" </dev/null
+		echo $? >"$logdir/qemu.rc"
+	} | sed -u 's/\r$//' | tee "$results" &
+	pipeline=$!
+	booted=0
+	for ((waited = 0; waited < boot_timeout; waited++)); do
+		grep -q '^faultmem-guest: init started' "$results" && { booted=1; break; }
+		kill -0 "$pipeline" 2>/dev/null || break
+		sleep 1
+	done
+	if [ $booted = 0 ] && kill -0 "$pipeline" 2>/dev/null &&
+	   [ $attempt -lt "$boot_retries" ]; then
+		attempt=$((attempt + 1))
+		echo "# the guest did not reach /init within ${boot_timeout} s; booting again ($attempt of $boot_retries)"
+		echo "#   last console line: $(tail -n 1 "$console")"
+		kill "$(cat "$logdir/qemu.pid" 2>/dev/null)" 2>/dev/null
+		wait "$pipeline"
+		continue
+	fi
+	wait "$pipeline"
+	break
+done
+qemu_rc=$(cat "$logdir/qemu.rc" 2>/dev/null || echo 1)
 
 case $mode in
 demo|docs) grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $? ;;

@@ -32,6 +32,8 @@ done
 
 case $mode in
 check|demo|hostile|docs)
+	# The host waits for this line to know that the kernel booted.
+	echo "faultmem-guest: init started" >/dev/ttyS1
 	/faultmem/guest/$mode.sh >/dev/ttyS1 2>&1 </dev/null
 	;;
 shell)
