@@ -65,6 +65,31 @@ TEST_F(ctl, sysfs_size_rejects_bad_values_and_changes_nothing)
 	EXPECT_EQ(16 * self->page, fm_sysfs_read("size"));
 }
 
+/* The read-only attributes refuse every write, even root's, and keep their value. */
+TEST_F(ctl, read_only_attributes_refuse_writes)
+{
+	static const char *const attrs[] = {
+		"max_size", "resident_pages", "resident_bytes", "faults",
+		"pages_allocated", "existing_page_faults", "sigbus_faults",
+		"private_write_faults", "resizes", "holes_punched",
+	};
+	static const char *const garbage[] = { "0\n", "123", " ", "-1", "99999999999999999999999" };
+	unsigned int i, j;
+
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		const char *attr = attrs[i];
+		long long before = fm_sysfs_read(attr);
+
+		for (j = 0; j < sizeof(garbage) / sizeof(garbage[0]); j++) {
+			const char *value = garbage[j];
+
+			EXPECT_EQ(-EACCES, fm_sysfs_write(attr, value))
+				TH_LOG("%s accepted '%s'", attr, value);
+		}
+		EXPECT_EQ(before, fm_sysfs_read(attr)) TH_LOG("%s", attr);
+	}
+}
+
 /* Only root may resize through sysfs (the attribute is 0644). */
 TEST_F(ctl, sysfs_size_is_root_only)
 {
