@@ -10,6 +10,7 @@
 #   make vm            an interactive shell in a VM with the module loaded
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
+#   make lint          checkpatch --strict, sparse, W=1, kernel-doc, SPDX
 #   make check-runner  prove that make check catches failures, WARNs, hangs
 #                      (DEBUG=1: also KASAN reports and leaks, on the debug kernel)
 #
@@ -39,7 +40,7 @@ KSELFTEST_DIR := $(BUILD)/kselftest
 INITRD := $(BUILD)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
-.PHONY: all module userspace selftests check check-run demo docs vm \
+.PHONY: all module userspace selftests check check-run demo docs vm lint \
 	check-runner check-debug check-debug-run check-hostile \
 	check-hostile-run initramfs kdir clean
 
@@ -145,6 +146,12 @@ check-hostile-run: all
 	VM_LOGDIR=$(BUILD)/hostile/vm VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 600 )) \
 	VM_APPEND="fm.fuzz_seconds=$(FUZZ_SECONDS)" \
 		scripts/vm-run.sh hostile $(VM_KERNEL) $(BUILD)/hostile/initramfs.cpio.gz
+
+# Kernel-style checks: checkpatch --strict, sparse, W=1, kernel-doc, SPDX.
+lint:
+	@scripts/ensure-deps.sh sparse perl
+	@$(MAKE) --no-print-directory kdir
+	scripts/lint.sh $(KDIR)
 
 check-runner:
 	@scripts/ensure-deps.sh

@@ -9,12 +9,13 @@
 static int __init faultmem_kasan_test_init(void)
 {
 	char *buf = kmalloc(64, GFP_KERNEL);
-	volatile char *stale = buf;
 
 	if (!buf)
 		return -ENOMEM;
 	kfree(buf);
-	pr_info("faultmem_kasan_test: reading freed memory: %d\n", stale[8]);
+	/* READ_ONCE: the compiler must really read the freed byte. */
+	pr_info("faultmem_kasan_test: reading freed memory: %d\n",
+		READ_ONCE(buf[8]));
 	return 0;
 }
 

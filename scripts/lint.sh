@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Kernel-style checks of the driver, each a pass/fail line, then the
+# "N passed, N failed" summary:
+#   checkpatch.pl --strict, sparse (C=2), W=1 warnings, kernel-doc
+# The kernel's scripts come from Debian's linux-source-6.1 tarball at run
+# time (extracted into build/lint), never from the repository.
+#
+# usage: lint.sh KDIR
+set -u
+. "$(dirname "$0")/lib.sh"
+kdir=${1:?usage: lint.sh KDIR}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=build/lint
+mkdir -p "$out"
+passed=0 failed=0
+
+result() {
+	if [ "$1" -eq 0 ]; then
+		echo "ok - $2"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $2"
+		sed 's/^/#   /' "$3" | head -n 40
+		failed=$((failed + 1))
+	fi
+}
+
+tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
+[ -n "$tarball" ] || die "no kernel source tarball: apt-get install linux-source-6.1"
+src=$(basename "$tarball" .tar.xz)
+if [ ! -f "$out/$src/scripts/checkpatch.pl" ]; then
+	tar -xJf "$tarball" -C "$out" "$src/scripts/checkpatch.pl" \
+		"$src/scripts/spelling.txt" "$src/scripts/const_structs.checkpatch" \
+		"$src/scripts/kernel-doc" || die "cannot extract the kernel's scripts"
+fi
+
+kernel_files=$(git ls-files 'driver/*.c' 'driver/*.h' 'include/uapi/*.h' 'selftests/runner/modules/*.c')
+
+perl "$out/$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+	-f $kernel_files >"$out/checkpatch.txt" 2>&1
+grep -qE ': (ERROR|WARNING|CHECK):' "$out/checkpatch.txt"
+result $((! $?)) "checkpatch.pl --strict: driver, uapi header and test modules" "$out/checkpatch.txt"
+
+# A fresh build of the module, so that every file is compiled and checked.
+lintsrc=$out/module
+scripts/build-module.sh "$kdir" "$lintsrc" >/dev/null 2>&1 || true
+make -C "$kdir" M="$(cd "$lintsrc" && pwd)" clean >/dev/null 2>&1
+make -C "$kdir" M="$(cd "$lintsrc" && pwd)" W=1 C=2 modules >"$out/build.txt" 2>&1
+build_rc=$?
+grep -vE 'Skipping BTF generation' "$out/build.txt" | grep -qE 'warning:|error:'
+warnings=$?
+result $((build_rc != 0 || warnings == 0)) "W=1 build with sparse (C=2): no warning" "$out/build.txt"
+
+perl "$out/$src/scripts/kernel-doc" -none -v driver/*.c driver/*.h include/uapi/*.h \
+	>"$out/kernel-doc.txt" 2>&1
+grep -qiE 'warning|error' "$out/kernel-doc.txt"
+result $((! $?)) "kernel-doc comments are well formed" "$out/kernel-doc.txt"
+
+grep -L 'SPDX-License-Identifier' $(git ls-files '*.c' '*.h' '*.sh' 'Kbuild' '*/Kbuild' 'Makefile') \
+	>"$out/spdx.txt" 2>/dev/null
+[ -s "$out/spdx.txt" ]
+result $((! $?)) "every source file carries an SPDX identifier" "$out/spdx.txt"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
