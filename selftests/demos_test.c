@@ -12,19 +12,9 @@ static int run_demo(const char *name, char *out, size_t size)
 {
 	const char *dir = getenv("FAULTMEM_DEMOS");
 	char cmd[256];
-	size_t len = 0;
-	FILE *p;
-	int status;
 
 	snprintf(cmd, sizeof(cmd), "%s/%s 2>&1", dir ? dir : "/faultmem/demos", name);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (len + 1 < size && fgets(out + len, size - len, p))
-		len += strlen(out + len);
-	out[len] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return fm_run(cmd, out, size);
 }
 
 FIXTURE(demo) {

@@ -20,18 +20,6 @@
 
 #define DEBUGFS "/sys/kernel/debug/"
 
-static int write_knob(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Arm @attr (fail_page_alloc or failslab) for tasks that ask to fail. */
 static int arm(const char *attr, const char *times)
 {
@@ -45,7 +33,7 @@ static int arm(const char *attr, const char *times)
 
 	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
 		snprintf(path, sizeof(path), DEBUGFS "%s/%s", attr, knobs[i][0]);
-		if (write_knob(path, knobs[i][1]))
+		if (fm_write_file(path, knobs[i][1]))
 			return -1;
 	}
 	if (!strcmp(attr, "fail_page_alloc")) {
@@ -54,12 +42,12 @@ static int arm(const char *attr, const char *times)
 		 * default fail_page_alloc skips both (min-order 1, highmem
 		 * requests ignored).
 		 */
-		if (write_knob(DEBUGFS "fail_page_alloc/min-order", "0") ||
-		    write_knob(DEBUGFS "fail_page_alloc/ignore-gfp-highmem", "N"))
+		if (fm_write_file(DEBUGFS "fail_page_alloc/min-order", "0") ||
+		    fm_write_file(DEBUGFS "fail_page_alloc/ignore-gfp-highmem", "N"))
 			return -1;
 	}
 	snprintf(path, sizeof(path), DEBUGFS "%s/times", attr);
-	return write_knob(path, times);
+	return fm_write_file(path, times);
 }
 
 /* Failures an armed @attr has left to inject (its "times" counter). */
@@ -82,9 +70,9 @@ static void disarm(const char *attr)
 	char path[128];
 
 	snprintf(path, sizeof(path), DEBUGFS "%s/probability", attr);
-	write_knob(path, "0");
+	fm_write_file(path, "0");
 	snprintf(path, sizeof(path), DEBUGFS "%s/times", attr);
-	write_knob(path, "0");
+	fm_write_file(path, "0");
 }
 
 /*

@@ -47,20 +47,42 @@ static inline long long fm_sysfs_read(const char *name)
 	return n > 0 ? strtoll(buf, NULL, 10) : -1;
 }
 
-/* Write a string to a sysfs attribute; returns 0 or -errno. */
-static inline int fm_sysfs_write(const char *name, const char *value)
+/* Write a string to a file (sysfs, procfs, tracefs); returns 0 or -errno. */
+static inline int fm_write_file(const char *path, const char *value)
 {
-	char path[256];
-	int fd, ret = 0;
+	int fd = open(path, O_WRONLY | O_TRUNC), ret = 0;
 
-	snprintf(path, sizeof(path), FM_SYSFS "%s", name);
-	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, value, strlen(value)) < 0)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* Write a string to /sys/class/misc/faultmem0/<name>; returns 0 or -errno. */
+static inline int fm_sysfs_write(const char *name, const char *value)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), FM_SYSFS "%s", name);
+	return fm_write_file(path, value);
+}
+
+/* Run a shell command line; its exit status, and its output in @out. */
+static inline int fm_run(const char *cmd, char *out, size_t size)
+{
+	size_t len = 0;
+	FILE *p = popen(cmd, "r");
+	int status;
+
+	if (!p)
+		return -1;
+	while (len + 1 < size && fgets(out + len, size - len, p))
+		len += strlen(out + len);
+	out[len] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* Set the device size through the ioctl; returns 0 or -errno. */

@@ -12,18 +12,6 @@
 
 #define CG "/sys/fs/cgroup/faultmem-limit"
 
-static int write_file(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static long read_number(const char *path, const char *key)
 {
 	char buf[4096] = "", *p;
@@ -50,12 +38,12 @@ FIXTURE(limit) {
 
 FIXTURE_SETUP(limit)
 {
-	if (write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+	if (fm_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
 		SKIP(return, "no cgroup2 memory controller");
 	if (mkdir(CG, 0755))
 		ASSERT_EQ(EEXIST, errno);
-	ASSERT_EQ(0, write_file(CG "/memory.max", "2M"));
-	write_file(CG "/memory.swap.max", "0");	/* absent without swap */
+	ASSERT_EQ(0, fm_write_file(CG "/memory.max", "2M"));
+	fm_write_file(CG "/memory.swap.max", "0");	/* absent without swap */
 	self->fd = fm_open(O_RDWR);
 	self->page = fm_page_size();
 	self->initial = lseek(self->fd, 0, SEEK_END);
@@ -85,7 +73,7 @@ static int touch_in_cgroup(int fd, long page, long pages)
 		char *map;
 		long i;
 
-		if (write_file(CG "/cgroup.procs", "0"))
+		if (fm_write_file(CG "/cgroup.procs", "0"))
 			_exit(2);
 		map = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
 			   MAP_SHARED, fd, 0);

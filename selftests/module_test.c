@@ -66,18 +66,6 @@ static int klog_has(const char *needle)
 	return found;
 }
 
-static int write_file(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static long meminfo_kb(const char *field)
 {
 	char line[256];
@@ -226,7 +214,7 @@ TEST_F(mod, module_wide_cap_holds)
 	EXPECT_EQ(0, fm_set_size(a, 8 << 20));
 	EXPECT_EQ(-ENOSPC, fm_set_size(b, 4 << 20));
 	EXPECT_EQ(1 << 20, lseek(b, 0, SEEK_END));
-	EXPECT_EQ(-ENOSPC, write_file("/sys/class/misc/faultmem1/size", "4M"));
+	EXPECT_EQ(-ENOSPC, fm_write_file("/sys/class/misc/faultmem1/size", "4M"));
 	EXPECT_EQ(-EFBIG, fm_set_size(a, 9 << 20));
 	EXPECT_EQ(0, fm_set_size(b, 2 << 20));		/* exactly 10M in all */
 	EXPECT_EQ(-ENOSPC, fm_set_size(b, (2 << 20) + fm_page_size()));

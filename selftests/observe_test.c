@@ -17,18 +17,6 @@ static const char *cli(void)
 	return path ? path : "/faultmem/bin/faultmem";
 }
 
-static int write_str(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The whole trace buffer as a string (caller frees). */
 static char *read_trace(void)
 {
@@ -88,7 +76,7 @@ FIXTURE_SETUP(obs)
 
 FIXTURE_TEARDOWN(obs)
 {
-	write_str(TRACEFS "events/faultmem/enable", "0");
+	fm_write_file(TRACEFS "events/faultmem/enable", "0");
 	fm_set_size(self->fd, self->initial);
 	close(self->fd);
 }
@@ -107,8 +95,8 @@ TEST_F(obs, fault_events_match_the_touches)
 
 	if (access(TRACEFS "events/faultmem", F_OK))
 		SKIP(return, "no tracefs or no faultmem events");
-	ASSERT_EQ(0, write_str(TRACEFS "trace", ""));
-	ASSERT_EQ(0, write_str(TRACEFS "events/faultmem/enable", "1"));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "1"));
 	map = mmap(NULL, 31 * self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 2 * self->page);
 	ASSERT_NE(MAP_FAILED, map);
@@ -118,7 +106,7 @@ TEST_F(obs, fault_events_match_the_touches)
 	for (i = 0; i < touched; i++)
 		(void)*(volatile char *)(map + 3 * i * self->page);
 	EXPECT_EQ(SIGBUS, fm_touch(map + 30 * self->page, 0, 0).signo);
-	ASSERT_EQ(0, write_str(TRACEFS "events/faultmem/enable", "0"));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "0"));
 
 	trace = read_trace();
 	ASSERT_NE(NULL, trace);
@@ -134,7 +122,7 @@ TEST_F(obs, fault_events_match_the_touches)
 	free(trace);
 
 	/* Disabled events record nothing. */
-	ASSERT_EQ(0, write_str(TRACEFS "trace", ""));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
 	ASSERT_EQ(0, madvise(map, 31 * self->page, MADV_DONTNEED));
 	(void)*(volatile char *)map;
 	trace = read_trace();
@@ -156,11 +144,11 @@ TEST_F(obs, resize_and_punch_events)
 		ASSERT_EQ(4 * self->page, pwrite(self->fd, pages, 4 * self->page, 0));
 		free(pages);
 	}
-	ASSERT_EQ(0, write_str(TRACEFS "trace", ""));
-	ASSERT_EQ(0, write_str(TRACEFS "events/faultmem/enable", "1"));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "1"));
 	ASSERT_EQ(0, fm_punch(self->fd, self->page, self->page));
 	ASSERT_EQ(0, fm_set_size(self->fd, 2 * self->page));
-	ASSERT_EQ(0, write_str(TRACEFS "events/faultmem/enable", "0"));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "0"));
 	trace = read_trace();
 	EXPECT_NE(NULL, strstr(trace, "faultmem_punch_hole: faultmem0 offset=4096 length=4096 pages_freed=1"))
 		TH_LOG("%s", trace);
@@ -241,30 +229,13 @@ TEST_F(obs, residency_map_rejects_bad_requests)
 	munmap(bad, self->page);
 }
 
-/* Run a shell command line; return its exit status and its output in @out. */
-static int run_shell(const char *cmd, char *out, size_t size)
-{
-	size_t len = 0;
-	FILE *p;
-	int status;
-
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (len + 1 < size && fgets(out + len, size - len, p))
-		len += strlen(out + len);
-	out[len] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* Run the CLI with @args; stderr goes to @out too. */
 static int run_cli(const char *args, char *out, size_t size)
 {
 	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli(), args);
-	return run_shell(cmd, out, size);
+	return fm_run(cmd, out, size);
 }
 
 TEST_F(obs, cli_map_shows_the_touched_pages)
@@ -334,7 +305,7 @@ TEST_F(obs, cli_stat_prints_the_counters)
 	EXPECT_EQ(32 * self->page, stat_value(out, "size"));
 	/* -w refreshes until interrupted, then exits cleanly. */
 	snprintf(line, sizeof(line), "%s stat -w -i 1 0 & sleep 2.5; kill -INT $!; wait $!", cli());
-	EXPECT_EQ(0, run_shell(line, out, sizeof(out)));
+	EXPECT_EQ(0, fm_run(line, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "every 1 s (Ctrl-C to stop)")) TH_LOG("%s", out);
 	EXPECT_EQ(2, run_cli("stat -i 0 0", out, sizeof(out)));
 }
@@ -352,7 +323,7 @@ TEST_F(obs, trace_cmd_decodes_the_events)
 	snprintf(cmd, sizeof(cmd),
 		 "cd /tmp && trace-cmd record -q -e faultmem -o /tmp/fm.dat %s touch 0 3 4 >/dev/null && trace-cmd report -i /tmp/fm.dat 2>&1",
 		 cli());
-	EXPECT_EQ(0, run_shell(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(0, fm_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "faultmem_fault:")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "pgoff=3")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "write shared outcome=new_page")) TH_LOG("%s", out);

@@ -6,18 +6,7 @@
 #   "# faultmem-exit: NAME RC"          after each program
 #   "faultmem-check: ok|not ok NAME"    for each check made here
 #   "FAULTMEM-RUN-COMPLETE"             the end-of-run sentinel
-check() {
-	if [ "$1" = ok ]; then
-		echo "faultmem-check: ok $2"
-	else
-		echo "faultmem-check: not ok $2"
-	fi
-}
-
-# Taint bits that mean the kernel went wrong: B bad page (32), D oops
-# (128), W warning (512), L soft lockup (16384). Loading an unsigned
-# out-of-tree module sets O and E, which are expected.
-BAD_TAINT=$((32 | 128 | 512 | 16384))
+. /faultmem/guest/lib.sh
 
 # kmemleak (debug kernel): forget what boot left behind, so that only
 # objects allocated from here on can be reported.

@@ -4,14 +4,7 @@
 #   fio     writes and verifies (crc32c) the device through mmap and psync
 #   trinity fuzzes the mm and file syscalls against the node, as nobody
 # Reports use the same lines as check.sh (see there).
-check() {
-	if [ "$1" = ok ]; then
-		echo "faultmem-check: ok $2"
-	else
-		echo "faultmem-check: not ok $2"
-	fi
-}
-BAD_TAINT=$((32 | 128 | 512 | 16384))
+. /faultmem/guest/lib.sh
 FUZZ_SECONDS=120
 FUZZ_SYSCALLS=1000000
 for word in $(cat /proc/cmdline); do
