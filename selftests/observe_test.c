@@ -312,16 +312,21 @@ TEST_F(obs, cli_stat_prints_the_counters)
 
 /*
  * trace-cmd (libtraceevent) decodes the events from their format files, as
- * perf does: the enum and the fields must be self-describing.
+ * perf does: the enum and the fields must be self-describing. start, stop
+ * and extract read the ring buffer directly, which is deterministic (with
+ * "record", a command this short can finish before the per-CPU recorders
+ * start under emulation).
  */
 TEST_F(obs, trace_cmd_decodes_the_events)
 {
-	char out[16384], cmd[256];
+	char out[16384], cmd[512];
 
 	if (access("/usr/bin/trace-cmd", X_OK))
 		SKIP(return, "trace-cmd is not in this VM image");
 	snprintf(cmd, sizeof(cmd),
-		 "cd /tmp && trace-cmd record -q -e faultmem -o /tmp/fm.dat %s touch 0 3 4 >/dev/null && trace-cmd report -i /tmp/fm.dat 2>&1",
+		 "cd /tmp && trace-cmd start -e faultmem >/dev/null && %s touch 0 3 4 >/dev/null && "
+		 "trace-cmd stop && trace-cmd extract -o /tmp/fm.dat >/dev/null && "
+		 "trace-cmd report -i /tmp/fm.dat 2>&1; status=$?; trace-cmd reset >/dev/null 2>&1; exit $status",
 		 cli());
 	EXPECT_EQ(0, fm_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "faultmem_fault:")) TH_LOG("%s", out);
@@ -360,7 +365,7 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 		char *map = mmap(NULL, 4 * self->page, PROT_READ | PROT_WRITE,
 				 MAP_SHARED, cfd, 0);
 
-		sleep(2);
+		sleep(4);
 		for (int i = 0; i < 4; i++)
 			map[i * self->page] = 1;
 		_exit(0);
@@ -386,7 +391,7 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 		execl(cli(), cli(), "trace", "0", (char *)NULL);
 		_exit(127);
 	}
-	sleep(2);
+	sleep(4);
 	fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
 	ASSERT_LT(0, read(fd, enabled, 1));
 	close(fd);
