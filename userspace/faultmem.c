@@ -191,14 +191,17 @@ static int cmd_resize(int argc, char **argv)
 static int cmd_punch(int argc, char **argv)
 {
 	struct faultmem_range range = { 0 };
+	uint64_t offset, length;
 	int fd;
 
 	if (argc != 4)
 		return usage_error("punch: need DEVICE OFFSET LENGTH%s", "");
-	if (parse_bytes(argv[2], (uint64_t *)&range.offset))
+	if (parse_bytes(argv[2], &offset))
 		return usage_error("punch: bad OFFSET '%s'", argv[2]);
-	if (parse_bytes(argv[3], (uint64_t *)&range.length))
+	if (parse_bytes(argv[3], &length))
 		return usage_error("punch: bad LENGTH '%s'", argv[3]);
+	range.offset = offset;
+	range.length = length;
 	fd = open_device(argv[1], O_RDWR);
 	if (fd < 0)
 		return 1;
