@@ -32,6 +32,12 @@
  * @private_write_faults: write faults on MAP_PRIVATE mappings
  * @resizes:		successful size changes
  * @holes_punched:	successful hole punches
+ * @fault_around_calls:	calls of the fault-around handler (map_pages)
+ * @huge_folios_allocated: PMD-size folios allocated (each also adds
+ *			HPAGE_PMD_NR to @pages_allocated)
+ * @huge_fallbacks:	PMD-size allocations that failed (no free 2 MiB,
+ *			or the memory cgroup refused the charge), so a
+ *			4 KiB page was used instead
  *
  * Plain atomics: one increment per event, no lock on the fault path. They
  * are read by the stats ioctl and the sysfs attributes.
@@ -44,6 +50,24 @@ struct faultmem_counters {
 	atomic64_t private_write_faults;
 	atomic64_t resizes;
 	atomic64_t holes_punched;
+	atomic64_t fault_around_calls;
+	atomic64_t huge_folios_allocated;
+	atomic64_t huge_fallbacks;
+};
+
+/*
+ * When to back the buffer with PMD-size (2 MiB on x86-64) folios; the
+ * names are shmem's (Documentation/admin-guide/mm/transhuge.rst). A device
+ * never grows by writing, and a huge folio reaching past the end would let
+ * a PMD map memory beyond the end of the object, where a file gives
+ * SIGBUS. So both "always" and "within_size" use huge folios exactly for
+ * the 2 MiB blocks that lie wholly inside the device; the rest of it gets
+ * 4 KiB pages.
+ */
+enum faultmem_huge {
+	FAULTMEM_HUGE_NEVER,
+	FAULTMEM_HUGE_ALWAYS,
+	FAULTMEM_HUGE_WITHIN_SIZE,
 };
 
 /* What one call of the fault handler did (traced as faultmem_fault). */
@@ -62,6 +86,8 @@ enum faultmem_fault_outcome {
  *		the device size. Every open file of the device points its
  *		f_mapping here, so all mappings share one set of pages.
  * @counters:	event counters
+ * @huge:	enum faultmem_huge: the policy for new allocations; changing
+ *		it leaves pages already allocated as they are
  * @index:	N in faultmemN
  * @name:	"faultmemN"
  */
@@ -69,6 +95,7 @@ struct faultmem_dev {
 	struct miscdevice misc;
 	struct inode *inode;
 	struct faultmem_counters counters;
+	int huge;
 	unsigned int index;
 	char name[FAULTMEM_NAME_LEN];
 };
@@ -80,8 +107,12 @@ struct faultmem_dev {
 extern u64 faultmem_max_size;
 extern u64 faultmem_max_total_size;
 
+extern int faultmem_huge_default;
+
 /* faultmem_parse.c */
 int faultmem_parse_size(const char *buf, u64 *result);
+int faultmem_parse_huge(const char *buf);
+ssize_t faultmem_show_huge(char *buf, int huge);
 
 /* faultmem_store.c */
 int faultmem_fs_mount(void);

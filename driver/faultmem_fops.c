@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/huge_mm.h>
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
@@ -71,21 +72,24 @@ static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	while (iov_iter_count(to)) {
 		u64 size = faultmem_size(fdev);
-		size_t offset = offset_in_page(pos);
 		size_t chunk, copied;
 		struct folio *folio;
 
 		if (pos >= size)
 			break;
-		chunk = min3(PAGE_SIZE - offset, iov_iter_count(to),
-			     (size_t)(size - pos));
-
+		/* A whole folio at a time: 2 MiB for a huge one. */
 		folio = filemap_get_folio(faultmem_mapping(fdev),
 					  pos >> PAGE_SHIFT);
 		if (folio) {
+			size_t offset = offset_in_folio(folio, pos);
+
+			chunk = min3(folio_size(folio) - offset,
+				     iov_iter_count(to), (size_t)(size - pos));
 			copied = copy_folio_to_iter(folio, offset, chunk, to);
 			folio_put(folio);
 		} else {
+			chunk = min3(PAGE_SIZE - offset_in_page(pos),
+				     iov_iter_count(to), (size_t)(size - pos));
 			copied = iov_iter_zero(chunk, to);
 		}
 
@@ -242,6 +246,9 @@ static int faultmem_ioctl_get_stats(struct faultmem_dev *fdev,
 		.private_write_faults	= atomic64_read(&c->private_write_faults),
 		.resizes		= atomic64_read(&c->resizes),
 		.holes_punched		= atomic64_read(&c->holes_punched),
+		.fault_around_calls	= atomic64_read(&c->fault_around_calls),
+		.huge_folios_allocated	= atomic64_read(&c->huge_folios_allocated),
+		.huge_fallbacks		= atomic64_read(&c->huge_fallbacks),
 	};
 
 	return copy_to_user(ustats, &stats, sizeof(stats)) ? -EFAULT : 0;
@@ -348,6 +355,12 @@ const struct file_operations faultmem_fops = {
 	.read_iter	= faultmem_read_iter,
 	.write_iter	= faultmem_write_iter,
 	.mmap		= faultmem_mmap,
+	/*
+	 * Mappings of 2 MiB or more start on a 2 MiB boundary (in address
+	 * and in offset), so a PMD-size folio can be mapped with one PMD.
+	 * NULL on kernels without transparent huge pages.
+	 */
+	.get_unmapped_area = thp_get_unmapped_area,
 	.unlocked_ioctl	= faultmem_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -80,6 +80,40 @@ module_param_cb(max_total_size, &faultmem_param_bytes_ops,
 		&faultmem_max_total_size, 0444);
 MODULE_PARM_DESC(max_total_size, "Largest sum of the sizes of all devices (default: half of RAM, like tmpfs)");
 
+/* The huge-page policy new devices start with; sysfs changes it per device. */
+int faultmem_huge_default = FAULTMEM_HUGE_NEVER;
+
+static int faultmem_param_set_huge(const char *val,
+				   const struct kernel_param *kp)
+{
+	int huge = faultmem_parse_huge(val);
+
+	if (huge == -EOPNOTSUPP) {
+		pr_err("huge=%s: this kernel has no transparent huge pages\n",
+		       val);
+		return huge;
+	}
+	if (huge < 0) {
+		pr_err("huge=%s: expected never, always or within_size\n", val);
+		return huge;
+	}
+	*(int *)kp->arg = huge;
+	return 0;
+}
+
+static int faultmem_param_get_huge(char *buf, const struct kernel_param *kp)
+{
+	return faultmem_show_huge(buf, *(int *)kp->arg);
+}
+
+static const struct kernel_param_ops faultmem_param_huge_ops = {
+	.set = faultmem_param_set_huge,
+	.get = faultmem_param_get_huge,
+};
+
+module_param_cb(huge, &faultmem_param_huge_ops, &faultmem_huge_default, 0444);
+MODULE_PARM_DESC(huge, "Back the buffers with 2 MiB folios: never (default), always or within_size (the same on faultmem: every 2 MiB block wholly inside the device)");
+
 static struct faultmem_dev *faultmem_devs;
 
 static int __init faultmem_check_params(void)
@@ -116,6 +150,7 @@ static int __init faultmem_dev_create(struct faultmem_dev *fdev, int index)
 	int err;
 
 	fdev->index = index;
+	fdev->huge = faultmem_huge_default;
 	snprintf(fdev->name, sizeof(fdev->name), "faultmem%d", index);
 	err = faultmem_store_init(fdev, size);
 	if (err)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * faultmem: parsing of sizes written by people ("16M", "4096", "1G\n").
+ * faultmem: parsing of values written by people: sizes ("16M", "4096",
+ * "1G\n") and huge-page policies ("within_size").
  *
  * memparse() would accept "12abc" as 12; module parameters and sysfs
  * writes must instead reject anything that is not exactly a number, so
@@ -9,6 +10,7 @@
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "faultmem_dev.h"
 
@@ -66,4 +68,51 @@ int faultmem_parse_size(const char *buf, u64 *result)
 
 	*result = value << shift;
 	return 0;
+}
+
+/* Indexed by enum faultmem_huge. */
+static const char * const faultmem_huge_names[] = {
+	[FAULTMEM_HUGE_NEVER]		= "never",
+	[FAULTMEM_HUGE_ALWAYS]		= "always",
+	[FAULTMEM_HUGE_WITHIN_SIZE]	= "within_size",
+};
+
+/**
+ * faultmem_parse_huge() - parse a huge-page policy
+ * @buf: "never", "always" or "within_size", optionally newline-terminated
+ *
+ * Return: the enum faultmem_huge value, -EINVAL for any other string, or
+ * -EOPNOTSUPP for a policy other than "never" on a kernel built without
+ * transparent huge pages.
+ */
+int faultmem_parse_huge(const char *buf)
+{
+	int huge = sysfs_match_string(faultmem_huge_names, buf);
+
+	if (huge > FAULTMEM_HUGE_NEVER &&
+	    !IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		return -EOPNOTSUPP;
+	return huge;
+}
+
+/**
+ * faultmem_show_huge() - format the policies, the current one in brackets
+ * @buf: a sysfs page
+ * @huge: the current enum faultmem_huge value
+ *
+ * The format of /sys/kernel/mm/transparent_hugepage/shmem_enabled:
+ * "[never] always within_size".
+ *
+ * Return: bytes written.
+ */
+ssize_t faultmem_show_huge(char *buf, int huge)
+{
+	ssize_t len = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(faultmem_huge_names); i++)
+		len += sysfs_emit_at(buf, len, i == huge ? "%s[%s]" : "%s%s",
+				     i ? " " : "", faultmem_huge_names[i]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
 }

@@ -107,6 +107,11 @@ int faultmem_store_init(struct faultmem_dev *fdev, u64 size)
 	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
 	/* RAM is the only copy: reclaim must never drop these pages. */
 	mapping_set_unevictable(inode->i_mapping);
+	/*
+	 * Allow PMD-size folios (huge=), and let split_folio() break them up
+	 * when a hole punch or a shrink cuts through one.
+	 */
+	mapping_set_large_folios(inode->i_mapping);
 	i_size_write(inode, size);
 	fdev->inode = inode;
 
@@ -131,6 +136,58 @@ void faultmem_store_destroy(struct faultmem_dev *fdev)
 	fdev->inode = NULL;
 }
 
+/*
+ * The first page index of a PMD-size block that lies wholly inside the
+ * device and should get a huge folio under the device's policy, or
+ * ULONG_MAX if the page at @index should be a 4 KiB page.
+ */
+static pgoff_t faultmem_huge_index(struct faultmem_dev *fdev, pgoff_t index)
+{
+	pgoff_t first;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
+	    READ_ONCE(fdev->huge) == FAULTMEM_HUGE_NEVER)
+		return ULONG_MAX;
+	first = round_down(index, HPAGE_PMD_NR);
+	if (first + HPAGE_PMD_NR > faultmem_size(fdev) >> PAGE_SHIFT)
+		return ULONG_MAX;
+	return first;
+}
+
+/*
+ * Allocate a zeroed, uptodate folio of 2^@order pages and insert it at
+ * @index. filemap_add_folio() locks the folio, and on failure unlocks it
+ * again: on success we own it locked, on failure we only drop our
+ * reference. Huge allocations must not dig into reclaim or compaction, or
+ * warn: a 4 KiB page is a fine answer when 2 MiB is not at hand.
+ */
+static struct folio *faultmem_add_folio(struct address_space *mapping,
+					pgoff_t index, unsigned int order)
+{
+	gfp_t gfp = mapping_gfp_mask(mapping);
+	gfp_t alloc_gfp = gfp | __GFP_ZERO;
+	struct folio *folio;
+	int err;
+
+	if (order)
+		alloc_gfp = (alloc_gfp & ~__GFP_RECLAIM) | __GFP_NORETRY |
+			    __GFP_NOWARN;
+	/* Zeroed: earlier users' or the kernel's data never leaks. */
+	folio = folio_alloc(alloc_gfp, order);
+	if (!folio)
+		return ERR_PTR(-ENOMEM);
+	folio_mark_uptodate(folio);
+
+	err = filemap_add_folio(mapping, folio, index, gfp);
+	if (err) {
+		folio_put(folio);
+		return ERR_PTR(err);
+	}
+	/* RAM is the only copy: dirty for life (see faultmem_aops). */
+	folio_mark_dirty(folio);
+	return folio;
+}
+
 /**
  * faultmem_store_get_folio() - find or create the page at @index, locked
  * @fdev:	the device
@@ -146,16 +203,23 @@ void faultmem_store_destroy(struct faultmem_dev *fdev)
  * exactly one win and fails the other with -EEXIST, and the loser drops its
  * copy and takes the winner's, so every writer ends up on the same page.
  *
- * Return: the folio, locked and with a reference the caller must drop, or
- * ERR_PTR(-ENOMEM) (also when the memory cgroup refuses the charge).
+ * Under a huge policy the miss is first answered with a PMD-size folio for
+ * the whole 2 MiB block around @index. That fails with -EEXIST if any page
+ * of the block is already resident, with -ENOMEM if no 2 MiB is free or the
+ * memory cgroup refuses the charge; either way we fall back to a 4 KiB
+ * page, so a huge policy never makes a fault fail that would otherwise
+ * succeed.
+ *
+ * Return: the folio (which may be large: use folio_file_page() to find
+ * the page at @index), locked and with a reference the caller must drop,
+ * or ERR_PTR(-ENOMEM) (also when the memory cgroup refuses the charge).
  */
 struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 				       pgoff_t index, bool *allocated)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
-	gfp_t gfp = mapping_gfp_mask(mapping);
+	pgoff_t huge_index = faultmem_huge_index(fdev, index);
 	struct folio *folio;
-	int err;
 
 	*allocated = false;
 	for (;;) {
@@ -163,29 +227,67 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 		if (folio)
 			return folio;
 
-		/* Zeroed: earlier users' or the kernel's data never leaks. */
-		folio = folio_alloc(gfp | __GFP_ZERO, 0);
-		if (!folio)
-			return ERR_PTR(-ENOMEM);
-		folio_mark_uptodate(folio);
+		if (huge_index != ULONG_MAX) {
+			folio = faultmem_add_folio(mapping, huge_index,
+						   HPAGE_PMD_ORDER);
+			if (!IS_ERR(folio)) {
+				faultmem_count(fdev, huge_folios_allocated);
+				break;
+			}
+			if (PTR_ERR(folio) != -EEXIST)
+				faultmem_count(fdev, huge_fallbacks);
+			/* Take the block's resident folio, or a 4 KiB page. */
+			huge_index = ULONG_MAX;
+			continue;
+		}
 
-		/*
-		 * filemap_add_folio() locks the folio, and on failure unlocks
-		 * it again: on success we own it locked, on failure we only
-		 * drop our reference.
-		 */
-		err = filemap_add_folio(mapping, folio, index, gfp);
-		if (!err)
+		folio = faultmem_add_folio(mapping, index, 0);
+		if (!IS_ERR(folio))
 			break;
-		folio_put(folio);
-		if (err != -EEXIST)
-			return ERR_PTR(err);
+		if (PTR_ERR(folio) != -EEXIST)
+			return folio;
 	}
 
-	folio_mark_dirty(folio);
-	faultmem_count(fdev, pages_allocated);
+	atomic64_add(folio_nr_pages(folio), &fdev->counters.pages_allocated);
 	*allocated = true;
 	return folio;
+}
+
+/*
+ * Free the pages in [@new_size, @old_size) while i_size still says
+ * @old_size, and make sure no large folio is left across @new_size.
+ *
+ * Why first, as a hole punch? A 2 MiB folio across the new end must be
+ * split. If truncate_pagecache() did that after i_size had shrunk, the
+ * split would drop the tail pages beyond the new end itself, and on the
+ * way it "cleans" their dirty flag with writeback accounting (6.1:
+ * __split_huge_page() calls folio_account_cleaned()), which dereferences
+ * the writeback context that our RAM-only inode does not have. Splitting
+ * while every page is still inside i_size takes the ordinary path.
+ *
+ * A split fails while someone holds an extra reference on the folio
+ * (get_user_pages() for O_DIRECT in flight, a page spliced into a pipe);
+ * truncation then only zeroes the range. We refuse the shrink rather than
+ * leave a folio reaching past the end, which a PMD would map beyond it.
+ *
+ * Return: 0, or -EBUSY with the size unchanged (the bytes past @new_size
+ * read as zeroes: they were about to be discarded).
+ */
+static int faultmem_store_free_tail(struct faultmem_dev *fdev, u64 new_size,
+				    u64 old_size)
+{
+	pgoff_t index = new_size >> PAGE_SHIFT;
+	struct folio *folio;
+	bool straddles;
+
+	truncate_pagecache_range(fdev->inode, new_size, old_size - 1);
+
+	folio = filemap_get_folio(faultmem_mapping(fdev), index);
+	if (!folio)
+		return 0;
+	straddles = folio->index < index;
+	folio_put(folio);
+	return straddles ? -EBUSY : 0;
 }
 
 /**
@@ -201,8 +303,9 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
  * and frees it; growing again exposes fresh zero pages.
  *
  * Return: 0, -EINVAL for a size that is not a page multiple, -EFBIG for a
- * size above the device's cap (max_size), or -ENOSPC when growing would take
- * all devices together past the module's cap (max_total_size).
+ * size above the device's cap (max_size), -ENOSPC when growing would take
+ * all devices together past the module's cap (max_total_size), or -EBUSY
+ * when a pinned 2 MiB folio across the new end cannot be split.
  */
 int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 {
@@ -227,6 +330,11 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 
 	filemap_invalidate_lock(mapping);
 	resident = mapping->nrpages;
+	if (new_size < old_size) {
+		ret = faultmem_store_free_tail(fdev, new_size, old_size);
+		if (ret)
+			goto unlock_invalidate;
+	}
 	i_size_write(inode, new_size);
 	if (new_size < old_size)
 		truncate_pagecache(inode, new_size);
@@ -236,6 +344,10 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 	faultmem_total_size += new_size - old_size;
 	faultmem_count(fdev, resizes);
 	trace_faultmem_resize(fdev->index, old_size, new_size, resident);
+	goto unlock_total;
+
+unlock_invalidate:
+	filemap_invalidate_unlock(mapping);
 unlock_total:
 	mutex_unlock(&faultmem_total_lock);
 	return ret;

@@ -2,8 +2,8 @@
 /*
  * faultmem: sysfs attributes of /sys/class/misc/faultmemN/.
  *
- * One value per file, in decimal, as sysfs wants. "size" is writable by
- * root (mode 0644); the rest are read-only counters. The misc core passes
+ * One value per file, in decimal, as sysfs wants. "size" and "huge" are
+ * writable by root (mode 0644); the rest are read-only. The misc core passes
  * the struct miscdevice as the device's driver data.
  */
 #include <linux/device.h>
@@ -67,6 +67,28 @@ static ssize_t resident_bytes_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(resident_bytes);
 
+static ssize_t huge_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return faultmem_show_huge(buf, READ_ONCE(to_faultmem_dev(dev)->huge));
+}
+
+/*
+ * Takes effect for pages allocated from now on; resident pages keep their
+ * size until punched or shrunk away.
+ */
+static ssize_t huge_store(struct device *dev, struct device_attribute *attr,
+			  const char *buf, size_t count)
+{
+	int huge = faultmem_parse_huge(buf);
+
+	if (huge < 0)
+		return huge;
+	WRITE_ONCE(to_faultmem_dev(dev)->huge, huge);
+	return count;
+}
+static DEVICE_ATTR_RW(huge);
+
 /*
  * The event counters share one show function: each attribute records where
  * its counter lives in struct faultmem_counters.
@@ -103,12 +125,16 @@ static FAULTMEM_COUNTER_ATTR(sigbus_faults);
 static FAULTMEM_COUNTER_ATTR(private_write_faults);
 static FAULTMEM_COUNTER_ATTR(resizes);
 static FAULTMEM_COUNTER_ATTR(holes_punched);
+static FAULTMEM_COUNTER_ATTR(fault_around_calls);
+static FAULTMEM_COUNTER_ATTR(huge_folios_allocated);
+static FAULTMEM_COUNTER_ATTR(huge_fallbacks);
 
 static struct attribute *faultmem_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_max_size.attr,
 	&dev_attr_resident_pages.attr,
 	&dev_attr_resident_bytes.attr,
+	&dev_attr_huge.attr,
 	&dev_attr_faults.attr.attr,
 	&dev_attr_pages_allocated.attr.attr,
 	&dev_attr_existing_page_faults.attr.attr,
@@ -116,6 +142,9 @@ static struct attribute *faultmem_attrs[] = {
 	&dev_attr_private_write_faults.attr.attr,
 	&dev_attr_resizes.attr.attr,
 	&dev_attr_holes_punched.attr.attr,
+	&dev_attr_fault_around_calls.attr.attr,
+	&dev_attr_huge_folios_allocated.attr.attr,
+	&dev_attr_huge_fallbacks.attr.attr,
 	NULL,
 };
 

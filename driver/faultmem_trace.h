@@ -65,6 +65,34 @@ TRACE_EVENT(faultmem_fault,
 		      __entry->duration_ns)
 );
 
+/*
+ * One fault-around call: the window of page offsets offered to
+ * filemap_map_pages() for a read fault at pgoff, and whether the faulting
+ * page itself got mapped (if not, a faultmem_fault event follows). No user
+ * address: 6.1's do_fault_around() moves vmf->address to the start of the
+ * window for the call, later kernels do not.
+ */
+TRACE_EVENT(faultmem_map_pages,
+	    TP_PROTO(unsigned int dev, struct vm_fault *vmf,
+		     unsigned long start_pgoff, unsigned long end_pgoff,
+		     bool mapped),
+	    TP_ARGS(dev, vmf, start_pgoff, end_pgoff, mapped),
+	    TP_STRUCT__entry(__field(unsigned int, dev)
+			     __field(unsigned long, pgoff)
+			     __field(unsigned long, start_pgoff)
+			     __field(unsigned long, end_pgoff)
+			     __field(bool, mapped)),
+	    TP_fast_assign(__entry->dev = dev;
+			   __entry->pgoff = vmf->pgoff;
+			   __entry->start_pgoff = start_pgoff;
+			   __entry->end_pgoff = end_pgoff;
+			   __entry->mapped = mapped;),
+	    TP_printk("faultmem%u pgoff=%lu window=%lu-%lu %s",
+		      __entry->dev, __entry->pgoff,
+		      __entry->start_pgoff, __entry->end_pgoff,
+		      __entry->mapped ? "mapped" : "not_resident")
+);
+
 /* A size change; pages_freed counts pages dropped by a shrink. */
 TRACE_EVENT(faultmem_resize,
 	    TP_PROTO(unsigned int dev, u64 old_size, u64 new_size,

@@ -72,6 +72,7 @@ TEST_F(ctl, read_only_attributes_refuse_writes)
 		"max_size", "resident_pages", "resident_bytes", "faults",
 		"pages_allocated", "existing_page_faults", "sigbus_faults",
 		"private_write_faults", "resizes", "holes_punched",
+		"fault_around_calls", "huge_folios_allocated", "huge_fallbacks",
 	};
 	static const char *const garbage[] = { "0\n", "123", " ", "-1", "99999999999999999999999" };
 	unsigned int i, j;
@@ -119,6 +120,9 @@ TEST_F(ctl, sysfs_counters_match_the_stats_ioctl)
 		{ "private_write_faults", offsetof(struct faultmem_stats, private_write_faults) },
 		{ "resizes", offsetof(struct faultmem_stats, resizes) },
 		{ "holes_punched", offsetof(struct faultmem_stats, holes_punched) },
+		{ "fault_around_calls", offsetof(struct faultmem_stats, fault_around_calls) },
+		{ "huge_folios_allocated", offsetof(struct faultmem_stats, huge_folios_allocated) },
+		{ "huge_fallbacks", offsetof(struct faultmem_stats, huge_fallbacks) },
 	};
 	struct faultmem_stats stats = fm_stats(self->fd);
 	unsigned int i;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,26 @@ static inline long long fm_sysfs_read(const char *name)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	return n > 0 ? strtoll(buf, NULL, 10) : -1;
+}
+
+/* 0 if /sys/class/misc/faultmem0/<name> holds exactly @want, else -1. */
+static inline int fm_sysfs_str_is(const char *name, const char *want)
+{
+	char path[256], buf[256] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), FM_SYSFS "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0 || strcmp(buf, want)) {
+		fprintf(stderr, "# %s: '%s', expected '%s'\n", path, buf, want);
+		return -1;
+	}
+	return 0;
 }
 
 /* Write a string to a file (sysfs, procfs, tracefs); returns 0 or -errno. */
@@ -199,6 +220,85 @@ static inline int fm_all_zero(const volatile char *p, size_t len)
 		if (p[i])
 			return 0;
 	return 1;
+}
+
+/* Minor faults this process has taken so far (each one a trip into the kernel). */
+static inline long fm_minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * 1 if this process has a page-table entry (PTE or PMD) for @addr, 0 if
+ * not, -1 on error: bit 63 of /proc/self/pagemap (readable by anyone; only
+ * the PFN is hidden from unprivileged readers).
+ */
+static inline int fm_page_present(const void *addr)
+{
+	uint64_t entry;
+	off_t off = (uintptr_t)addr / fm_page_size() * sizeof(entry);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &entry, sizeof(entry), off);
+	close(fd);
+	return n == sizeof(entry) ? (int)(entry >> 63) : -1;
+}
+
+/*
+ * mmap() at an address aligned to @align (a power of two): reserve more,
+ * then map over the aligned part with MAP_FIXED and release the rest.
+ */
+static inline void *fm_mmap_aligned(size_t len, size_t align, int prot,
+				    int flags, int fd, off_t off)
+{
+	char *area = mmap(NULL, len + align, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *start, *map;
+
+	if (area == MAP_FAILED)
+		return MAP_FAILED;
+	start = (char *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
+	map = mmap(start, len, prot, flags | MAP_FIXED, fd, off);
+	if (map == MAP_FAILED) {
+		munmap(area, len + align);
+		return MAP_FAILED;
+	}
+	if (start > area)
+		munmap(area, start - area);
+	munmap(start + len, area + len + align - (start + len));
+	return map;
+}
+
+/*
+ * The kernel's fault-around window (debugfs; 65536 by default): read
+ * faults map up to this many bytes of resident pages at once. Returns the
+ * old value, or -1 without debugfs. Tests that count faultmem_fault calls
+ * on resident pages set 4096 (off) and restore the old value.
+ */
+#define FM_FAULT_AROUND "/sys/kernel/debug/fault_around_bytes"
+
+static inline long fm_set_fault_around(long bytes)
+{
+	char buf[32] = "";
+	long old;
+	int fd = open(FM_FAULT_AROUND, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) <= 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	old = strtol(buf, NULL, 10);
+	snprintf(buf, sizeof(buf), "%ld", bytes);
+	return fm_write_file(FM_FAULT_AROUND, buf) ? -1 : old;
 }
 
 /*

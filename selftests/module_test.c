@@ -146,6 +146,7 @@ TEST_F(mod, defaults)
 	EXPECT_EQ(16 << 20, fm_sysfs_read("size"));
 	EXPECT_EQ(1 << 30, fm_sysfs_read("max_size"));
 	EXPECT_EQ(0, fm_sysfs_read("resident_pages"));
+	EXPECT_EQ(0, fm_sysfs_str_is("huge", "[never] always within_size\n"));
 	ASSERT_EQ(0, stat(FM_DEV, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0600, st.st_mode & 07777);
@@ -160,7 +161,9 @@ TEST_F(mod, parameters_are_applied)
 	int i;
 
 	ASSERT_EQ(0, unload());
-	ASSERT_EQ(0, load("devices=3 size=5000 max_size=3M"));
+	ASSERT_EQ(0, load("devices=3 size=5000 max_size=3M huge=within_size"));
+	/* Every device starts with the module's huge policy. */
+	EXPECT_EQ(0, fm_sysfs_str_is("huge", "never always [within_size]\n"));
 	for (i = 0; i < 3; i++) {
 		int fd;
 
@@ -307,6 +310,8 @@ TEST_F(mod, bad_parameters_fail_the_load_with_a_message)
 		{ "size=2G", "size=2147483648 is larger than max_size=1073741824" },
 		{ "size=8M max_size=4M", "size=8388608 is larger than max_size=4194304" },
 		{ "max_total_size=1x", "max_total_size=1x: expected bytes" },
+		{ "huge=sometimes", "huge=sometimes: expected never, always or within_size" },
+		{ "huge=", "huge=: expected never, always or within_size" },
 		{ "devices=64 size=1G max_size=1G max_total_size=8G",
 		  "devices=64 x size=1073741824 exceeds max_total_size=8589934592" },
 	};

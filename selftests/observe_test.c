@@ -63,6 +63,7 @@ FIXTURE(obs) {
 	int fd;
 	long page;
 	off_t initial;
+	long old_window;
 };
 
 FIXTURE_SETUP(obs)
@@ -70,6 +71,7 @@ FIXTURE_SETUP(obs)
 	self->fd = fm_open(O_RDWR);
 	self->page = fm_page_size();
 	self->initial = lseek(self->fd, 0, SEEK_END);
+	self->old_window = -1;
 	ASSERT_EQ(0, fm_set_size(self->fd, 32 * self->page));
 	ASSERT_EQ(0, fm_punch_all(self->fd));
 }
@@ -77,6 +79,8 @@ FIXTURE_SETUP(obs)
 FIXTURE_TEARDOWN(obs)
 {
 	fm_write_file(TRACEFS "events/faultmem/enable", "0");
+	if (self->old_window >= 0)
+		fm_set_fault_around(self->old_window);
 	fm_set_size(self->fd, self->initial);
 	close(self->fd);
 }
@@ -85,7 +89,9 @@ FIXTURE_TEARDOWN(obs)
  * Touching N pages yields exactly N faultmem_fault events with outcome
  * new_page and the right pgoffs (the mapping starts 2 pages into the
  * device, so pgoff = 2 + touched page); touching them again after
- * MADV_DONTNEED yields existing_page; past the end, sigbus.
+ * MADV_DONTNEED yields existing_page; past the end, sigbus. Fault-around
+ * is turned off (a one-page window) so that every read of a resident page
+ * reaches the handler.
  */
 TEST_F(obs, fault_events_match_the_touches)
 {
@@ -95,6 +101,8 @@ TEST_F(obs, fault_events_match_the_touches)
 
 	if (access(TRACEFS "events/faultmem", F_OK))
 		SKIP(return, "no tracefs or no faultmem events");
+	self->old_window = fm_set_fault_around(self->page);
+	ASSERT_LE(0, self->old_window);
 	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
 	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "1"));
 	map = mmap(NULL, 31 * self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -403,6 +411,51 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 	ASSERT_LT(0, read(fd, enabled, 1));
 	close(fd);
 	EXPECT_EQ('0', enabled[0]);
+}
+
+/*
+ * Fault-around has its own event, faultmem_map_pages: with all 32 pages
+ * resident, reading page 0 and page 20 of a 64 KiB-aligned mapping gives
+ * two events, windows 0-15 and 16-31, both "mapped", and no
+ * faultmem_fault event at all. A read of a punched page gives a
+ * "not_resident" fault-around event followed by the handler's new_page.
+ */
+TEST_F(obs, map_pages_events_show_fault_around)
+{
+	unsigned long pgoffs[4];
+	char *map, *trace, *buf;
+
+	if (access(TRACEFS "events/faultmem/faultmem_map_pages", F_OK))
+		SKIP(return, "no tracefs or no faultmem_map_pages event");
+	self->old_window = fm_set_fault_around(16 * self->page);
+	ASSERT_LE(0, self->old_window);
+	buf = calloc(32, self->page);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(32 * self->page, pwrite(self->fd, buf, 32 * self->page, 0));
+	free(buf);
+	map = fm_mmap_aligned(32 * self->page, 16 * self->page, PROT_READ,
+			      MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+
+	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "1"));
+	(void)*(volatile char *)map;
+	(void)*(volatile char *)(map + 20 * self->page);
+	ASSERT_EQ(0, fm_punch(self->fd, 3 * self->page, self->page));
+	(void)*(volatile char *)(map + 3 * self->page);
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "0"));
+
+	trace = read_trace();
+	ASSERT_NE(NULL, trace);
+	EXPECT_NE(NULL, strstr(trace, "faultmem_map_pages: faultmem0 pgoff=0 window=0-15 mapped"))
+		TH_LOG("%s", trace);
+	EXPECT_NE(NULL, strstr(trace, "faultmem_map_pages: faultmem0 pgoff=20 window=16-31 mapped"));
+	EXPECT_NE(NULL, strstr(trace, "faultmem_map_pages: faultmem0 pgoff=3 window=0-15 not_resident"));
+	EXPECT_EQ(1, fault_events(trace, "new_page", pgoffs, 4));
+	EXPECT_EQ(3UL, pgoffs[0]);
+	EXPECT_EQ(0, fault_events(trace, "existing_page", pgoffs, 4));
+	free(trace);
+	munmap(map, 32 * self->page);
 }
 
 TEST_HARNESS_MAIN

@@ -160,6 +160,9 @@ static int cmd_info(int argc, char **argv)
 	printf("%-22s %" PRIu64 "\n", "pages allocated", (uint64_t)s.pages_allocated);
 	printf("%-22s %" PRIu64 "\n", "resizes", (uint64_t)s.resizes);
 	printf("%-22s %" PRIu64 "\n", "holes punched", (uint64_t)s.holes_punched);
+	printf("%-22s %" PRIu64 "\n", "fault-around calls", (uint64_t)s.fault_around_calls);
+	printf("%-22s %" PRIu64 "\n", "2 MiB folios", (uint64_t)s.huge_folios_allocated);
+	printf("%-22s %" PRIu64 "\n", "2 MiB fallbacks", (uint64_t)s.huge_fallbacks);
 	close(fd);
 	return 0;
 }
@@ -285,6 +288,9 @@ static int cmd_stat(int argc, char **argv)
 		ROW("pages_allocated", pages_allocated);
 		ROW("resizes", resizes);
 		ROW("holes_punched", holes_punched);
+		ROW("fault_around_calls", fault_around_calls);
+		ROW("huge_folios_allocated", huge_folios_allocated);
+		ROW("huge_fallbacks", huge_fallbacks);
 #undef ROW
 		fflush(stdout);
 		prev = s;
@@ -398,8 +404,8 @@ static int write_trace_file(const char *dir, const char *name, const char *value
 /* Print one trace_pipe line as a readable sentence; 1 if it was an event. */
 static int decode(const char *line, const char *only_dev)
 {
-	char dev[32], rw[8], kind[8], outcome[16];
-	unsigned long long pgoff, addr, ns, old, new, freed, off, len;
+	char dev[32], rw[8], kind[8], outcome[16], mapped[16];
+	unsigned long long pgoff, addr, ns, old, new, freed, off, len, first, last;
 	const char *ev;
 
 	if ((ev = strstr(line, "faultmem_fault: ")) &&
@@ -409,6 +415,14 @@ static int decode(const char *line, const char *only_dev)
 			return 0;
 		printf("%-10s fault  page %-8llu at 0x%012llx  %-5s %-7s -> %-13s %6llu ns\n",
 		       dev, pgoff, addr, rw, kind, outcome, ns);
+	} else if ((ev = strstr(line, "faultmem_map_pages: ")) &&
+		   sscanf(ev, "faultmem_map_pages: %31s pgoff=%llu window=%llu-%llu %15s",
+			  dev, &pgoff, &first, &last, mapped) == 5) {
+		if (only_dev && strcmp(dev, only_dev))
+			return 0;
+		printf("%-10s around page %-8llu pages %llu-%llu mapped if resident -> %s\n",
+		       dev, pgoff, first, last,
+		       strcmp(mapped, "mapped") ? "not resident: fault follows" : "mapped, no fault");
 	} else if ((ev = strstr(line, "faultmem_resize: ")) &&
 		   sscanf(ev, "faultmem_resize: %31s old_size=%llu new_size=%llu pages_freed=%llu",
 			  dev, &old, &new, &freed) == 4) {

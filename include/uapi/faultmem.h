@@ -48,6 +48,13 @@ struct faultmem_range {
  *			copies the page: copy-on-write)
  * @resizes:		successful size changes
  * @holes_punched:	successful hole punches
+ * @fault_around_calls:	read faults offered to fault-around first, which
+ *			maps the resident pages around the address (up to
+ *			16 by default) and often spares the fault handler
+ * @huge_folios_allocated: 2 MiB folios allocated (huge=always|within_size);
+ *			each adds 512 to @pages_allocated on x86-64
+ * @huge_fallbacks:	2 MiB allocations that failed, so 4 KiB pages were
+ *			used instead
  * @reserved:		zero; room for more counters without an ABI break
  */
 struct faultmem_stats {
@@ -61,7 +68,10 @@ struct faultmem_stats {
 	__u64 private_write_faults;
 	__u64 resizes;
 	__u64 holes_punched;
-	__u64 reserved[6];
+	__u64 fault_around_calls;
+	__u64 huge_folios_allocated;
+	__u64 huge_fallbacks;
+	__u64 reserved[3];
 };
 
 /**

@@ -22,13 +22,15 @@ faultmem info
 endblock
 
 # The decoded view: faultmem trace streams while pages are touched.
-faultmem trace -n 7 0 >/tmp/decoded.txt 2>/tmp/decoded.err &
+faultmem trace -n 9 0 >/tmp/decoded.txt 2>/tmp/decoded.err &
 tracer=$!
 sleep 1
 {
 	echo '# faultmem touch 0 0 1 2 3        (four first writes)'
 	faultmem touch 0 0 1 2 3
-	echo '# faultmem touch -r 0 2           (page 2 again, from a new mapping)'
+	echo '# faultmem touch 0 2              (write page 2 again, from a new mapping)'
+	faultmem touch 0 2
+	echo '# faultmem touch -r 0 2           (read page 2 again, from a new mapping)'
 	faultmem touch -r 0 2
 	echo '# faultmem touch 0 16             (one page past the end of 64 KiB)'
 	faultmem touch 0 16
@@ -42,7 +44,7 @@ cat /tmp/touches.txt
 endblock
 
 block TRACE_DECODED
-echo '# faultmem trace -n 7 0'
+echo '# faultmem trace -n 9 0'
 cat /tmp/decoded.txt
 endblock
 
@@ -71,7 +73,7 @@ endblock
 
 block SYSFS
 echo '# grep . /sys/class/misc/faultmem0/*'
-cd /sys/class/misc/faultmem0 && for f in size max_size resident_pages resident_bytes faults pages_allocated existing_page_faults sigbus_faults private_write_faults resizes holes_punched; do
+cd /sys/class/misc/faultmem0 && for f in size max_size resident_pages resident_bytes faults pages_allocated existing_page_faults sigbus_faults private_write_faults resizes holes_punched fault_around_calls huge_folios_allocated huge_fallbacks huge; do
 	echo "$f: $(cat $f)"
 done
 endblock

@@ -3,8 +3,15 @@
  * Demo 5: MAP_PRIVATE copy-on-write. A private mapping shows the device
  * until the process writes a page; then the kernel gives it a copy. There
  * are two ways to get there, and only one of them asks faultmem.
+ *
+ * The second page is FAR pages away from the first: a read fault also maps
+ * the resident pages around it (fault-around, 16 pages by default), and
+ * the demo needs the second page untouched by that.
  */
 #include "demo.h"
+
+#define FAR	32
+#define FAR_STR	"32"
 
 int main(void)
 {
@@ -14,11 +21,12 @@ int main(void)
 	char *priv, buf[16] = "";
 
 	demo_empty(fd);
-	demo_step("pwrite \"device data\" into pages 0 and 1, then mmap both MAP_PRIVATE");
+	demo_step("pwrite \"device data\" into pages 0 and " FAR_STR ", then mmap both MAP_PRIVATE");
 	if (pwrite(fd, "device data", 12, 0) != 12 ||
-	    pwrite(fd, "device data", 12, page) != 12)
+	    pwrite(fd, "device data", 12, FAR * page) != 12)
 		return perror("pwrite"), 1;
-	priv = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	priv = mmap(NULL, (FAR + 1) * page, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		    fd, 0);
 	if (priv == MAP_FAILED)
 		return perror("mmap"), 1;
 
@@ -31,11 +39,11 @@ int main(void)
 	printf("    faults reaching faultmem during the write: %llu\n",
 	       (unsigned long long)(after.faults - before.faults));
 	ok &= after.faults == before.faults;
-	demo_why("the read fault mapped the device's page read-only; the write then hit a present, write-protected PTE, and the core's do_wp_page() made the copy by itself, without calling faultmem");
+	demo_why("the read fault mapped the device's page read-only (fault-around mapped it, with any resident neighbours); the write then hit a present, write-protected PTE, and the core's do_wp_page() made the copy by itself, without calling faultmem");
 
-	demo_step("write \"my copy\" into page 1, never touched through this mapping");
+	demo_step("write \"my copy\" into page " FAR_STR ", never touched through this mapping");
 	before = demo_stats(fd);
-	strcpy(priv + page, "my copy");
+	strcpy(priv + FAR * page, "my copy");
 	after = demo_stats(fd);
 	printf("    faults reaching faultmem: %llu, of which private write faults: %llu\n",
 	       (unsigned long long)(after.faults - before.faults),
@@ -47,9 +55,9 @@ int main(void)
 	if (pread(fd, buf, 12, 0) != 12)
 		return perror("pread"), 1;
 	printf("    the mapping reads \"%s\" and \"%s\", the device still holds \"%s\"\n",
-	       priv, priv + page, buf);
+	       priv, priv + FAR * page, buf);
 	ok &= !strcmp(buf, "device data");
-	if (pread(fd, buf, 12, page) != 12)
+	if (pread(fd, buf, 12, FAR * page) != 12)
 		return perror("pread"), 1;
 	ok &= !strcmp(buf, "device data");
 	demo_why("both copies belong to this process; the device's pages were never written");

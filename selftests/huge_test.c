@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Huge mappings (huge=always|within_size): the buffer is backed by 2 MiB
+ * folios where a whole 2 MiB block lies inside the device, mappings get a
+ * 2 MiB-aligned address, and a fault maps a whole block with one PMD.
+ * Punching holes and shrinking split the folios and keep every other byte;
+ * the end of the device still gives SIGBUS.
+ */
+#include <fcntl.h>
+#include <sys/uio.h>
+
+#include "faultmem_test.h"
+
+#define MIB		(1L << 20)
+#define HUGE_SIZE	(2 * MIB)
+
+FIXTURE(huge) {
+	int fd;
+	long page;
+	long per_huge;		/* base pages in a 2 MiB folio */
+	off_t initial;
+};
+
+FIXTURE_SETUP(huge)
+{
+	self->page = fm_page_size();
+	self->per_huge = HUGE_SIZE / self->page;
+	self->fd = fm_open(O_RDWR);
+	self->initial = lseek(self->fd, 0, SEEK_END);
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
+		SKIP(return, "kernel without transparent huge pages");
+	ASSERT_EQ(0, fm_set_size(self->fd, 8 * MIB));
+	ASSERT_EQ(0, fm_punch_all(self->fd));
+	ASSERT_EQ(0, fm_sysfs_write("huge", "always"));
+}
+
+FIXTURE_TEARDOWN(huge)
+{
+	fm_sysfs_write("huge", "never");
+	fm_punch_all(self->fd);
+	fm_set_size(self->fd, self->initial);
+	close(self->fd);
+}
+
+/* A field of /proc/self/smaps ("FilePmdMapped:") for the VMA at @addr, in kB. */
+static long smaps_kb(const void *addr, const char *field)
+{
+	char line[256], want[32];
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int in_vma = 0;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, want, strlen(want)))
+			in_vma = 1;
+		else if (in_vma && !strncmp(line, field, strlen(field))) {
+			kb = strtol(line + strlen(field), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Byte @i of the test pattern: differs from page to page and from zero. */
+static char pattern(long i)
+{
+	return (char)(1 + (i / 4096 + i) % 251);
+}
+
+/* Write one byte per page through @map; return the bytes that read back wrong. */
+static long fill_pages(char *map, long len, long page)
+{
+	long i, bad = 0;
+
+	for (i = 0; i < len; i += page)
+		map[i] = pattern(i);
+	for (i = 0; i < len; i += page)
+		bad += map[i] != pattern(i);
+	return bad;
+}
+
+TEST_F(huge, policy_is_shown_like_shmem_and_garbage_is_refused)
+{
+	FM_RETURN_IF_SKIPPED();
+	EXPECT_EQ(0, fm_sysfs_str_is("huge", "never [always] within_size\n"));
+	EXPECT_EQ(0, fm_sysfs_write("huge", "within_size\n"));
+	EXPECT_EQ(0, fm_sysfs_str_is("huge", "never always [within_size]\n"));
+	EXPECT_EQ(-EINVAL, fm_sysfs_write("huge", "sometimes"));
+	EXPECT_EQ(-EINVAL, fm_sysfs_write("huge", "always "));
+	EXPECT_EQ(-EINVAL, fm_sysfs_write("huge", "1"));
+	EXPECT_EQ(0, fm_sysfs_str_is("huge", "never always [within_size]\n"));
+}
+
+/*
+ * First touch of 4 MiB: two faults, one per 2 MiB, each allocating a
+ * 2 MiB folio mapped with one PMD (smaps FilePmdMapped), at a
+ * 2 MiB-aligned address the driver chose.
+ */
+TEST_F(huge, first_touch_maps_one_pmd_per_2mib)
+{
+	struct faultmem_stats before, after;
+	long minflt;
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(0, (uintptr_t)map % HUGE_SIZE);
+
+	before = fm_stats(self->fd);
+	minflt = fm_minflt();
+	EXPECT_EQ(0, fill_pages(map, 4 * MIB, self->page));
+	minflt = fm_minflt() - minflt;
+	after = fm_stats(self->fd);
+
+	EXPECT_EQ(2, minflt);
+	EXPECT_EQ(before.faults + 2, after.faults);
+	EXPECT_EQ(before.huge_folios_allocated + 2, after.huge_folios_allocated);
+	EXPECT_EQ(before.pages_allocated + 2 * self->per_huge,
+		  after.pages_allocated);
+	EXPECT_EQ(2 * self->per_huge, after.resident_pages);
+	EXPECT_EQ(4096, smaps_kb(map, "FilePmdMapped:"));
+	munmap(map, 4 * MIB);
+}
+
+/*
+ * Read faults too; and a fresh mapping of resident 2 MiB folios maps each
+ * with one PMD through fault-around, without calling the fault handler.
+ */
+TEST_F(huge, read_faults_and_remaps_use_pmds)
+{
+	struct faultmem_stats before, after;
+	volatile char zero = 0;
+	long minflt, i;
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	map = mmap(NULL, 4 * MIB, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	minflt = fm_minflt();
+	for (i = 0; i < 4 * MIB; i += self->page)
+		zero |= map[i];
+	EXPECT_EQ(2, fm_minflt() - minflt);
+	EXPECT_EQ(0, zero);
+	EXPECT_EQ(4096, smaps_kb(map, "FilePmdMapped:"));
+	munmap(map, 4 * MIB);
+
+	map = mmap(NULL, 4 * MIB, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	before = fm_stats(self->fd);
+	minflt = fm_minflt();
+	for (i = 0; i < 4 * MIB; i += self->page)
+		zero |= map[i];
+	EXPECT_EQ(2, fm_minflt() - minflt);
+	after = fm_stats(self->fd);
+	EXPECT_EQ(before.faults, after.faults);
+	EXPECT_EQ(before.fault_around_calls + 2, after.fault_around_calls);
+	EXPECT_EQ(before.pages_allocated, after.pages_allocated);
+	EXPECT_EQ(4096, smaps_kb(map, "FilePmdMapped:"));
+	munmap(map, 4 * MIB);
+}
+
+/*
+ * A device of 3 MiB: the block 2-4 MiB is not wholly inside, so it gets
+ * 4 KiB pages, and the end of the device still gives SIGBUS.
+ */
+TEST_F(huge, the_partial_last_block_gets_small_pages)
+{
+	struct faultmem_stats before, after;
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_EQ(0, fm_set_size(self->fd, 3 * MIB));
+	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	before = fm_stats(self->fd);
+	map[2 * MIB + self->page] = 1;
+	map[3 * MIB - 1] = 2;
+	after = fm_stats(self->fd);
+	EXPECT_EQ(before.huge_folios_allocated, after.huge_folios_allocated);
+	EXPECT_EQ(before.pages_allocated + 2, after.pages_allocated);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * MIB, 1, 1).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 4 * MIB - 1, 0, 0).signo);
+
+	/* The whole first block still goes huge. */
+	map[0] = 3;
+	EXPECT_EQ(before.huge_folios_allocated + 1,
+		  fm_stats(self->fd).huge_folios_allocated);
+	munmap(map, 4 * MIB);
+}
+
+/*
+ * A block that already holds a 4 KiB page cannot take a 2 MiB folio: its
+ * other pages come as 4 KiB pages too. That is not an allocation failure.
+ */
+TEST_F(huge, a_block_with_small_pages_stays_small)
+{
+	struct faultmem_stats before, after;
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_EQ(0, fm_sysfs_write("huge", "never"));
+	ASSERT_EQ(1, pwrite(self->fd, "x", 1, 0));
+	ASSERT_EQ(0, fm_sysfs_write("huge", "always"));
+	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	before = fm_stats(self->fd);
+	map[5 * self->page] = 1;
+	after = fm_stats(self->fd);
+	EXPECT_EQ(before.huge_folios_allocated, after.huge_folios_allocated);
+	EXPECT_EQ(before.huge_fallbacks, after.huge_fallbacks);
+	EXPECT_EQ(before.pages_allocated + 1, after.pages_allocated);
+	EXPECT_EQ('x', map[0]);
+	munmap(map, HUGE_SIZE);
+}
+
+/* huge=never allocates 4 KiB pages only, one fault each. */
+TEST_F(huge, never_means_small_pages)
+{
+	struct faultmem_stats before, after;
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_EQ(0, fm_sysfs_write("huge", "never"));
+	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	before = fm_stats(self->fd);
+	EXPECT_EQ(0, fill_pages(map, HUGE_SIZE, self->page));
+	after = fm_stats(self->fd);
+	EXPECT_EQ(before.huge_folios_allocated, after.huge_folios_allocated);
+	EXPECT_EQ(before.faults + self->per_huge, after.faults);
+	EXPECT_EQ(0, smaps_kb(map, "FilePmdMapped:"));
+	munmap(map, HUGE_SIZE);
+}
+
+/*
+ * Punching one page out of a mapped 2 MiB folio splits it: that page reads
+ * zero everywhere, every other byte is kept, and only that page is freed.
+ */
+TEST_F(huge, punching_a_page_splits_the_folio_and_keeps_the_rest)
+{
+	long i, bad = 0;
+	char *map, c;
+
+	FM_RETURN_IF_SKIPPED();
+	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fill_pages(map, HUGE_SIZE, self->page));
+	ASSERT_EQ(self->per_huge, fm_stats(self->fd).resident_pages);
+
+	ASSERT_EQ(0, fm_punch(self->fd, 5 * self->page, self->page));
+	EXPECT_EQ(self->per_huge - 1, fm_stats(self->fd).resident_pages);
+	EXPECT_EQ(1, fm_all_zero(map + 5 * self->page, self->page));
+	ASSERT_EQ(1, pread(self->fd, &c, 1, 5 * self->page));
+	EXPECT_EQ(0, c);
+	for (i = 0; i < HUGE_SIZE; i += self->page)
+		if (i != 5 * self->page)
+			bad += map[i] != pattern(i);
+	EXPECT_EQ(0, bad);
+	munmap(map, HUGE_SIZE);
+}
+
+/* Punching a whole 2 MiB block frees the folio in one piece. */
+TEST_F(huge, punching_a_whole_block_frees_it)
+{
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fill_pages(map, 4 * MIB, self->page));
+	ASSERT_EQ(0, fm_punch(self->fd, HUGE_SIZE, HUGE_SIZE));
+	EXPECT_EQ(self->per_huge, fm_stats(self->fd).resident_pages);
+	EXPECT_EQ(1, fm_all_zero(map + HUGE_SIZE, HUGE_SIZE));
+	EXPECT_EQ(pattern(self->page), map[self->page]);
+	munmap(map, 4 * MIB);
+}
+
+/*
+ * Shrinking through a mapped 2 MiB folio: the part past the new end is
+ * freed and gives SIGBUS, the part before it keeps its data.
+ */
+TEST_F(huge, shrinking_through_a_folio_keeps_the_front)
+{
+	long i, bad = 0;
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_EQ(0, fm_set_size(self->fd, 4 * MIB));
+	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fill_pages(map, 4 * MIB, self->page));
+
+	ASSERT_EQ(0, fm_set_size(self->fd, 3 * MIB));
+	EXPECT_EQ(3 * MIB / self->page, fm_stats(self->fd).resident_pages);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * MIB, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 4 * MIB - 1, 0, 0).signo);
+	for (i = 0; i < 3 * MIB; i += self->page)
+		bad += map[i] != pattern(i);
+	EXPECT_EQ(0, bad);
+	munmap(map, 4 * MIB);
+}
+
+/*
+ * A folio pinned by someone else (here a page spliced into a pipe with
+ * vmsplice(), which holds a reference to it) cannot be split, so a shrink
+ * through it is refused with EBUSY and the size stays; once the pipe is
+ * drained it succeeds.
+ */
+TEST_F(huge, shrinking_through_a_pinned_folio_is_busy)
+{
+	struct iovec iov;
+	int pipefd[2];
+	char *map, buf[64];
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_EQ(0, fm_set_size(self->fd, 4 * MIB));
+	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fill_pages(map, 4 * MIB, self->page));
+	ASSERT_EQ(0, pipe(pipefd));
+	iov.iov_base = map + 3 * MIB;
+	iov.iov_len = sizeof(buf);
+	ASSERT_EQ((ssize_t)sizeof(buf), vmsplice(pipefd[1], &iov, 1, 0));
+
+	EXPECT_EQ(-EBUSY, fm_set_size(self->fd, 3 * MIB + self->page));
+	EXPECT_EQ(4 * MIB, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(pattern(self->page), map[self->page]);
+
+	ASSERT_EQ((ssize_t)sizeof(buf), read(pipefd[0], buf, sizeof(buf)));
+	EXPECT_EQ(0, fm_set_size(self->fd, 3 * MIB + self->page));
+	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * MIB + self->page, 0, 0).signo);
+	EXPECT_EQ(pattern(self->page), map[self->page]);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	munmap(map, 4 * MIB);
+}
+
+/* A private mapping of a huge folio: the first write copies 4 KiB only. */
+TEST_F(huge, private_writes_copy_small_pages)
+{
+	char *map, c;
+	uint64_t huge;
+
+	FM_RETURN_IF_SKIPPED();
+	huge = fm_stats(self->fd).huge_folios_allocated;
+	ASSERT_EQ(1, pwrite(self->fd, "d", 1, 7 * self->page));
+	ASSERT_EQ(huge + 1, fm_stats(self->fd).huge_folios_allocated);
+	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ('d', map[7 * self->page]);
+	map[7 * self->page] = 'p';
+	EXPECT_EQ('p', map[7 * self->page]);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, 7 * self->page));
+	EXPECT_EQ('d', c);
+	EXPECT_EQ(self->per_huge, fm_stats(self->fd).resident_pages);
+	munmap(map, HUGE_SIZE);
+}
+
+/*
+ * read() and write() cross folio boundaries at odd offsets: 3 MiB written
+ * at 1 MiB + 123 spans a 4 KiB page, two 2 MiB folios and their borders.
+ */
+TEST_F(huge, read_and_write_cross_huge_folios)
+{
+	long len = 3 * MIB, off = MIB + 123, i, bad = 0;
+	char *in = malloc(len), *out = malloc(len), *map;
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_NE(NULL, in);
+	ASSERT_NE(NULL, out);
+	for (i = 0; i < len; i++)
+		in[i] = pattern(i);
+	ASSERT_EQ(len, pwrite(self->fd, in, len, off));
+	ASSERT_EQ(len, pread(self->fd, out, len, off));
+	EXPECT_EQ(0, memcmp(in, out, len));
+	map = mmap(NULL, 4 * MIB + self->page, PROT_READ, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	for (i = 0; i < len; i++)
+		bad += map[off + i] != in[i];
+	EXPECT_EQ(0, bad);
+	EXPECT_LE(1, fm_stats(self->fd).huge_folios_allocated);
+	munmap(map, 4 * MIB + self->page);
+	free(in);
+	free(out);
+}
+
+TEST_HARNESS_MAIN
