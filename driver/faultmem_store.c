@@ -169,9 +169,11 @@ static struct folio *faultmem_add_folio(struct address_space *mapping,
 	struct folio *folio;
 	int err;
 
-	if (order)
-		alloc_gfp = (alloc_gfp & ~__GFP_RECLAIM) | __GFP_NORETRY |
-			    __GFP_NOWARN;
+	if (order) {
+		/* The memory cgroup charge too: fail fast, no OOM kill. */
+		gfp = (gfp & ~__GFP_RECLAIM) | __GFP_NORETRY | __GFP_NOWARN;
+		alloc_gfp = gfp | __GFP_ZERO;
+	}
 	/* Zeroed: earlier users' or the kernel's data never leaks. */
 	folio = folio_alloc(alloc_gfp, order);
 	if (!folio)

@@ -7,6 +7,7 @@
  * the end of the device still gives SIGBUS.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/uio.h>
 
 #include "faultmem_test.h"
@@ -219,6 +220,59 @@ TEST_F(huge, a_block_with_small_pages_stays_small)
 	EXPECT_EQ(before.pages_allocated + 1, after.pages_allocated);
 	EXPECT_EQ('x', map[0]);
 	munmap(map, HUGE_SIZE);
+}
+
+struct toucher {
+	char *map;
+	long page;
+	int id;
+};
+
+static void *touch_every_page(void *arg)
+{
+	struct toucher *t = arg;
+	long i;
+
+	for (i = 0; i < 4 * MIB; i += t->page)
+		t->map[i + t->id] = (char)(t->id + 1);
+	return NULL;
+}
+
+/*
+ * Threads racing to first-touch the same blocks: each block gets exactly
+ * one 2 MiB folio (the losers of filemap_add_folio() drop theirs and use
+ * the winner's), and every thread's bytes land in it.
+ */
+TEST_F(huge, racing_first_touches_share_one_folio_per_block)
+{
+	struct faultmem_stats before, after;
+	struct toucher t[4];
+	pthread_t tid[4];
+	long i, bad = 0;
+	char *map;
+	int n;
+
+	FM_RETURN_IF_SKIPPED();
+	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	before = fm_stats(self->fd);
+	for (n = 0; n < 4; n++) {
+		t[n] = (struct toucher){ .map = map, .page = self->page, .id = n };
+		ASSERT_EQ(0, pthread_create(&tid[n], NULL, touch_every_page, &t[n]));
+	}
+	for (n = 0; n < 4; n++)
+		pthread_join(tid[n], NULL);
+	after = fm_stats(self->fd);
+	for (i = 0; i < 4 * MIB; i += self->page)
+		for (n = 0; n < 4; n++)
+			bad += map[i + n] != n + 1;
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(before.huge_folios_allocated + 2, after.huge_folios_allocated);
+	EXPECT_EQ(2 * self->per_huge, after.resident_pages);
+	EXPECT_EQ(before.pages_allocated + 2 * self->per_huge,
+		  after.pages_allocated);
+	munmap(map, 4 * MIB);
 }
 
 /* huge=never allocates 4 KiB pages only, one fault each. */

@@ -116,6 +116,29 @@ TEST_F(limit, touching_past_memory_max_is_contained)
 	EXPECT_EQ(64, fm_stats(self->fd).resident_pages);
 }
 
+/*
+ * Under huge=always, a 2 MiB folio that the cgroup cannot take (2 MiB
+ * limit, some of it already used) is not an out-of-memory condition: the
+ * fault falls back to a 4 KiB page, and nobody is killed.
+ */
+TEST_F(limit, huge_folios_fall_back_to_small_pages_at_the_limit)
+{
+	struct faultmem_stats before, after;
+	long oom_kills = read_number(CG "/memory.events", "oom_kill");
+
+	FM_RETURN_IF_SKIPPED();
+	if (fm_sysfs_write("huge", "always"))
+		SKIP(return, "no transparent huge pages");
+	before = fm_stats(self->fd);
+	EXPECT_EQ(0, touch_in_cgroup(self->fd, self->page, 1));
+	after = fm_stats(self->fd);
+	fm_sysfs_write("huge", "never");
+	EXPECT_EQ(before.huge_fallbacks + 1, after.huge_fallbacks);
+	EXPECT_EQ(before.huge_folios_allocated, after.huge_folios_allocated);
+	EXPECT_EQ(before.pages_allocated + 1, after.pages_allocated);
+	EXPECT_EQ(oom_kills, read_number(CG "/memory.events", "oom_kill"));
+}
+
 TEST_F(limit, shrinking_releases_the_charge)
 {
 	long before;
