@@ -7,6 +7,8 @@
 #   make check         the whole test suite in a VM (installs what it needs)
 #   make demo          the demos (userspace/demos/), one per path, in a VM
 #   make docs          regenerate docs/walkthrough.md from a real run in a VM
+#   make bench         faultmem against memfd, tmpfs and anonymous memory in a
+#                      VM; regenerates docs/bench.csv and the README's table
 #   make vm            an interactive shell in a VM with the module loaded
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
@@ -32,7 +34,8 @@ INSMOD_PARAMS ?=
 STRESS_SECONDS ?= 60
 export VM_APPEND := fm.stress_seconds=$(STRESS_SECONDS) $(VM_APPEND)
 
-USER_PROGS := $(patsubst userspace/%.c,$(BUILD)/bin/%,$(wildcard userspace/*.c))
+USER_PROGS := $(patsubst userspace/%.c,$(BUILD)/bin/%,$(wildcard userspace/*.c)) \
+	$(BUILD)/bin/faultmem-bench
 DEMOS := $(patsubst userspace/demos/%.c,$(BUILD)/demos/%,$(wildcard userspace/demos/*.c))
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
 RUNNER_TESTS := $(patsubst selftests/runner/%.c,$(BUILD)/runner-tests/%,$(wildcard selftests/runner/*.c))
@@ -40,7 +43,7 @@ KSELFTEST_DIR := $(BUILD)/kselftest
 INITRD := $(BUILD)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
-.PHONY: all module userspace selftests check check-run demo docs vm lint \
+.PHONY: all module userspace selftests check check-run demo docs bench vm lint \
 	check-runner check-debug check-debug-run check-hostile \
 	check-hostile-run initramfs kdir clean
 
@@ -57,6 +60,10 @@ userspace: $(USER_PROGS) $(DEMOS)
 selftests: $(SELFTESTS)
 
 $(BUILD)/bin/%: userspace/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+
+$(BUILD)/bin/faultmem-bench: bench/faultmem_bench.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
 
@@ -106,6 +113,19 @@ docs:
 	VM_LOGDIR=$(BUILD)/docs scripts/vm-run.sh docs $(VM_KERNEL) $(INITRD)
 	scripts/gen-walkthrough.sh $(BUILD)/docs/results.log \
 		docs/walkthrough.md.in docs/walkthrough.md
+
+# Benchmark (bench/faultmem_bench.c): one VM boot, ratios within the run.
+# BENCH_MIB per run (default 32), BENCH_REPS repetitions (median, default 5).
+BENCH_MIB ?= 32
+BENCH_REPS ?= 5
+
+bench:
+	@scripts/ensure-deps.sh
+	@$(MAKE) --no-print-directory initramfs
+	VM_LOGDIR=$(BUILD)/bench VM_MEM=$${VM_MEM:-2G} \
+	VM_APPEND="fm.bench_mib=$(BENCH_MIB) fm.bench_reps=$(BENCH_REPS)" \
+		scripts/vm-run.sh bench $(VM_KERNEL) $(INITRD)
+	scripts/gen-bench.sh $(BUILD)/bench/results.log docs/bench.csv README.md
 
 vm:
 	@scripts/ensure-deps.sh

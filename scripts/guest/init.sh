@@ -31,7 +31,7 @@ for word in $(cat /proc/cmdline); do
 done
 
 case $mode in
-check|demo|hostile|docs)
+check|demo|hostile|docs|bench)
 	# The host waits for this line to know that the kernel booted.
 	echo "faultmem-guest: init started" >/dev/ttyS1
 	/faultmem/guest/$mode.sh >/dev/ttyS1 2>&1 </dev/null
