@@ -13,6 +13,11 @@
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
 #   make lint          checkpatch --strict, sparse, W=1, kernel-doc, SPDX
+#   make check FLAVOUR=rt  the suite on Debian's PREEMPT_RT kernel
+#   make install       module, faultmem tool, uapi header, udev rule,
+#                      modprobe.d example (DESTDIR, PREFIX); make uninstall
+#   make dkms-install  register, build and install with DKMS; dkms-uninstall
+#   make check-packaging  DKMS round trip and install/uninstall checks
 #   make check-runner  prove that make check catches failures, WARNs, hangs
 #                      (DEBUG=1: also KASAN reports and leaks, on the debug kernel)
 #
@@ -22,7 +27,17 @@
 # STRESS_SECONDS (duration of the stress test, default 60), TESTS (run only
 # these selftests, e.g. TESTS="basic_test rw_test").
 
-KDIR ?= $(shell scripts/find-kdir.sh 2>/dev/null)
+# FLAVOUR=rt: build against and boot Debian's PREEMPT_RT kernel instead.
+FLAVOUR ?=
+KDIR ?= $(shell FLAVOUR=$(FLAVOUR) scripts/find-kdir.sh 2>/dev/null)
+# The kernel release KDIR builds for (install, DKMS).
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr/local
+DESTDIR ?=
+UDEVDIR ?= /lib/udev/rules.d
+MODPROBEDIR ?= /etc/modprobe.d
+MODULEDIR = /lib/modules/$(KVER)/updates
 BUILD := build
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -44,6 +59,7 @@ INITRD := $(BUILD)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests check check-run demo docs bench vm lint \
+	install uninstall dkms-install dkms-uninstall check-packaging \
 	check-runner check-debug check-debug-run check-hostile \
 	check-hostile-run initramfs kdir clean
 
@@ -95,11 +111,24 @@ initramfs: all
 		-p "$(INSMOD_PARAMS)" -f "$(TESTS)"
 
 check:
-	@scripts/ensure-deps.sh
+	@scripts/ensure-deps.sh $(if $(FLAVOUR),linux-headers-$(FLAVOUR)-amd64)
 	@$(MAKE) --no-print-directory check-run
 
+ifeq ($(FLAVOUR),)
 check-run: initramfs
 	scripts/vm-run.sh check $(VM_KERNEL) $(INITRD)
+else
+# Another kernel flavour: the module is built out of tree against its
+# headers (build/FLAVOUR/module), so driver/ keeps the default build.
+FLAVOUR_BUILD := $(BUILD)/$(FLAVOUR)
+check-run: userspace selftests
+	@ko=$$(scripts/build-module.sh $(KDIR) $(FLAVOUR_BUILD)/module) && \
+	scripts/mkinitramfs.sh -o $(FLAVOUR_BUILD)/initramfs.cpio.gz -m $$ko $(TRACE_CMD) \
+		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
+		-p "$(INSMOD_PARAMS)" -f "$(TESTS)" && \
+	VM_LOGDIR=$(FLAVOUR_BUILD)/vm \
+		scripts/vm-run.sh check $(VM_KERNEL) $(FLAVOUR_BUILD)/initramfs.cpio.gz
+endif
 
 demo:
 	@scripts/ensure-deps.sh
@@ -178,6 +207,45 @@ check-runner:
 	@$(MAKE) --no-print-directory all $(RUNNER_TESTS)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/modules modules
 	scripts/runner-selftest.sh $(VM_KERNEL) $(if $(DEBUG),$$(scripts/build-debug-kernel.sh))
+
+# Install for the kernel KDIR builds for (KVER), under DESTDIR (staging,
+# for packagers) and PREFIX (the tool and the uapi header). depmod runs only
+# for a real install (no DESTDIR). The modprobe.d example is installed only
+# where none exists, and removed only if unchanged: it is the admin's file.
+install: module $(BUILD)/bin/faultmem
+	install -D -m 0644 driver/faultmem.ko $(DESTDIR)$(MODULEDIR)/faultmem.ko
+	install -D -m 0755 $(BUILD)/bin/faultmem $(DESTDIR)$(PREFIX)/bin/faultmem
+	install -D -m 0644 include/uapi/faultmem.h $(DESTDIR)$(PREFIX)/include/faultmem.h
+	install -D -m 0644 packaging/60-faultmem.rules $(DESTDIR)$(UDEVDIR)/60-faultmem.rules
+	@if [ -e $(DESTDIR)$(MODPROBEDIR)/faultmem.conf ]; then \
+		echo "keeping the existing $(DESTDIR)$(MODPROBEDIR)/faultmem.conf"; \
+	else \
+		echo "install -D -m 0644 packaging/faultmem.conf $(DESTDIR)$(MODPROBEDIR)/faultmem.conf"; \
+		install -D -m 0644 packaging/faultmem.conf $(DESTDIR)$(MODPROBEDIR)/faultmem.conf; \
+	fi
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+uninstall:
+	rm -f $(DESTDIR)$(MODULEDIR)/faultmem.ko $(DESTDIR)$(PREFIX)/bin/faultmem \
+		$(DESTDIR)$(PREFIX)/include/faultmem.h $(DESTDIR)$(UDEVDIR)/60-faultmem.rules
+	@if cmp -s packaging/faultmem.conf $(DESTDIR)$(MODPROBEDIR)/faultmem.conf; then \
+		echo "rm -f $(DESTDIR)$(MODPROBEDIR)/faultmem.conf"; \
+		rm -f $(DESTDIR)$(MODPROBEDIR)/faultmem.conf; \
+	fi
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# DKMS: rebuilt automatically for every kernel installed later.
+dkms-install: kdir
+	scripts/dkms.sh install $(KVER)
+
+dkms-uninstall:
+	scripts/dkms.sh uninstall
+
+# The packaging lane: DKMS round trip and install/uninstall (CI, as root).
+check-packaging:
+	@scripts/ensure-deps.sh dkms
+	@$(MAKE) --no-print-directory all
+	scripts/check-packaging.sh $(KVER)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -19,6 +19,7 @@
 
 #include <faultmem.h>
 
+#include "faultmem_compat.h"
 #include "faultmem_dev.h"
 
 /**
@@ -78,8 +79,8 @@ static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		if (pos >= size)
 			break;
 		/* A whole folio at a time: 2 MiB for a huge one. */
-		folio = filemap_get_folio(faultmem_mapping(fdev),
-					  pos >> PAGE_SHIFT);
+		folio = faultmem_get_folio(faultmem_mapping(fdev),
+					   pos >> PAGE_SHIFT);
 		if (folio) {
 			size_t offset = offset_in_folio(folio, pos);
 
@@ -197,25 +198,6 @@ static ssize_t faultmem_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	iocb->ki_pos = pos;
 	return done ? done : ret;
-}
-
-/**
- * faultmem_mmap() - set up a mapping; pages come later, from faults
- * @file: the open file
- * @vma: the new mapping
- *
- * The core has already enforced the rules of mmap(2) that depend on the
- * open mode (no mapping of an O_WRONLY file, no shared writable mapping of
- * an O_RDONLY one), and a mapping may extend past the end like a file's:
- * the fault handler answers SIGBUS there. PROT_EXEC is allowed, as for a
- * regular file on a filesystem mounted without noexec.
- *
- * Return: 0.
- */
-static int faultmem_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	vma->vm_ops = &faultmem_vm_ops;
-	return 0;
 }
 
 static int faultmem_ioctl_punch_hole(struct faultmem_dev *fdev,
@@ -354,7 +336,8 @@ const struct file_operations faultmem_fops = {
 	.llseek		= faultmem_llseek,
 	.read_iter	= faultmem_read_iter,
 	.write_iter	= faultmem_write_iter,
-	.mmap		= faultmem_mmap,
+	/* faultmem_mmap() or, from 6.16, faultmem_mmap_prepare(). */
+	FAULTMEM_FOPS_MMAP,
 	/*
 	 * Mappings of 2 MiB or more start on a 2 MiB boundary (in address
 	 * and in offset), so a PMD-size folio can be mapped with one PMD.

@@ -28,6 +28,7 @@
 #include <linux/pagemap.h>
 #include <linux/pseudo_fs.h>
 
+#include "faultmem_compat.h"
 #include "faultmem_dev.h"
 #include "faultmem_trace.h"
 
@@ -225,7 +226,7 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 
 	*allocated = false;
 	for (;;) {
-		folio = filemap_lock_folio(mapping, index);
+		folio = faultmem_lock_folio(mapping, index);
 		if (folio)
 			return folio;
 
@@ -284,7 +285,7 @@ static int faultmem_store_free_tail(struct faultmem_dev *fdev, u64 new_size,
 
 	truncate_pagecache_range(fdev->inode, new_size, old_size - 1);
 
-	folio = filemap_get_folio(faultmem_mapping(fdev), index);
+	folio = faultmem_get_folio(faultmem_mapping(fdev), index);
 	if (!folio)
 		return 0;
 	straddles = folio->index < index;
@@ -435,7 +436,9 @@ unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
 		}
 		if (need_resched()) {
 			xas_pause(&xas);
-			cond_resched_rcu();
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
 		}
 	}
 	rcu_read_unlock();

@@ -12,10 +12,8 @@ kdir=${1:?usage: build-module.sh KDIR OUTDIR}
 out=${2:?usage: build-module.sh KDIR OUTDIR}
 
 rm -rf "$out"
-mkdir -p "$out/driver" "$out/include/uapi"
-cp "$top/Kbuild" "$out/"
-cp "$top"/driver/Kbuild "$top"/driver/*.[ch] "$out/driver/"
-cp "$top"/include/uapi/*.h "$out/include/uapi/"
+mkdir -p "$out"
+(cd "$top" && cp --parents $(module_sources "$top") "$out/")
 out=$(cd "$out" && pwd)
 make -C "$kdir" M="$out" W=1 modules >&2 || die "module build against $kdir failed"
 echo "$out/driver/faultmem.ko"

@@ -10,10 +10,24 @@ die() {
 	exit 1
 }
 
-# The newest Debian 6.1 amd64 headers tree, e.g.
-# /usr/src/linux-headers-6.1.0-56-amd64, or nothing.
+# The newest Debian amd64 headers tree of a flavour (none: the standard
+# kernel, e.g. /usr/src/linux-headers-6.1.0-56-amd64; "rt": PREEMPT_RT,
+# .../linux-headers-6.1.0-56-rt-amd64), or nothing.
 newest_debian_headers() {
-	ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1
+	local flavour=${1:-}
+
+	if [ -n "$flavour" ]; then
+		ls -d /usr/src/linux-headers-*-"$flavour"-amd64 2>/dev/null
+	else
+		ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | grep -v -- '-rt-amd64$'
+	fi | sort -V | tail -n 1
+}
+
+# The files kbuild (and so DKMS) needs to build the module, relative to the
+# top of the tree $1: nothing generated, nothing for userspace.
+module_sources() {
+	(cd "$1" && ls Kbuild dkms.conf driver/Kbuild driver/*.c driver/*.h \
+		include/uapi/*.h | grep -v '\.mod\.c$')
 }
 
 # The kernel release a headers tree builds for, e.g. 6.1.0-56-amd64.

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Kernel-style checks of the driver, each a pass/fail line, then the
 # "N passed, N failed" summary:
-#   checkpatch.pl --strict, sparse (C=2), W=1 warnings, kernel-doc
+#   checkpatch.pl --strict, sparse (C=2), W=1 warnings, kernel-doc, SPDX,
+#   version gates only in faultmem_compat.h, one version number everywhere
 # The kernel's scripts come from Debian's linux-source-6.1 tarball at run
 # time (extracted into build/lint), never from the repository.
 #
@@ -62,6 +63,22 @@ grep -L 'SPDX-License-Identifier' $(git ls-files '*.c' '*.h' '*.sh' 'Kbuild' '*/
 	>"$out/spdx.txt" 2>/dev/null
 [ -s "$out/spdx.txt" ]
 result $((! $?)) "every source file carries an SPDX identifier" "$out/spdx.txt"
+
+# Kernel-version conditionals live in one place (issue #7).
+grep -nE 'LINUX_VERSION_CODE|KERNEL_VERSION *\(' driver/*.c driver/*.h |
+	grep -v '^driver/faultmem_compat.h:' >"$out/version-gates.txt"
+[ -s "$out/version-gates.txt" ]
+result $((! $?)) "version conditionals only in driver/faultmem_compat.h" "$out/version-gates.txt"
+
+# One version everywhere: MODULE_VERSION, dkms.conf and the newest
+# CHANGELOG entry.
+module_version=$(sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' driver/faultmem_main.c)
+dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+changelog_version=$(sed -n 's/^## \[\([0-9][^]]*\)\].*/\1/p' CHANGELOG.md | head -n 1)
+echo "MODULE_VERSION=$module_version dkms.conf=$dkms_version CHANGELOG=$changelog_version" >"$out/version.txt"
+[ -n "$module_version" ] && [ "$module_version" = "$dkms_version" ] &&
+	[ "$module_version" = "$changelog_version" ]
+result $? "one version in MODULE_VERSION, dkms.conf and CHANGELOG.md ($module_version)" "$out/version.txt"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The packaging lane: make install/uninstall into a staging directory, and
+# a DKMS round trip (add, build, install, modinfo, remove) against the
+# installed Debian headers. Each check is an "ok"/"not ok" line; the last
+# line is "N passed, N failed". Needs root (DKMS writes /usr/src,
+# /var/lib/dkms and /lib/modules).
+#
+# usage: check-packaging.sh KERNELRELEASE
+set -u
+. "$(dirname "$0")/lib.sh"
+kver=${1:?usage: check-packaging.sh KERNELRELEASE}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+passed=0 failed=0
+log=$(mktemp)
+stage=$(mktemp -d)
+trap 'rm -rf "$stage" "$log"' EXIT
+
+check() {
+	local what=$1
+
+	shift
+	if "$@" >"$log" 2>&1; then
+		echo "ok - $what"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $what"
+		sed 's/^/#   /' "$log" | tail -n 30
+		failed=$((failed + 1))
+	fi
+}
+
+files_are() {
+	local dir=$1
+
+	shift
+	diff <(cd "$dir" && find . -type f | sed 's|^\./||' | sort) \
+		<(printf '%s\n' "$@" | sed '/^$/d' | sort)
+}
+
+installed="lib/modules/$kver/updates/faultmem.ko
+usr/bin/faultmem
+usr/include/faultmem.h
+lib/udev/rules.d/60-faultmem.rules
+etc/modprobe.d/faultmem.conf"
+
+# --- make install / uninstall ------------------------------------------
+check "make install DESTDIR PREFIX=/usr succeeds" \
+	make --no-print-directory install DESTDIR="$stage" PREFIX=/usr
+check "make install puts exactly the module, tool, header, udev rule and modprobe.d example in place" \
+	files_are "$stage" $installed
+check "the installed module is version $version, built for $kver" sh -c "
+	modinfo -F version '$stage/lib/modules/$kver/updates/faultmem.ko' | grep -qx '$version' &&
+	modinfo -F vermagic '$stage/lib/modules/$kver/updates/faultmem.ko' | grep -q '^$kver '"
+check "the installed tool runs" sh -c "'$stage/usr/bin/faultmem' help 2>&1 | grep -q usage"
+check "the installed uapi header compiles on its own" sh -c \
+	"echo '#include <faultmem.h>' | gcc -I'$stage/usr/include' -fsyntax-only -x c -"
+check "the udev rule grants the faultmem group" \
+	grep -qx 'SUBSYSTEM=="misc", KERNEL=="faultmem\[0-9\]\*", GROUP="faultmem", MODE="0660"' \
+	"$stage/lib/udev/rules.d/60-faultmem.rules"
+check "every line of the modprobe.d example is a comment" \
+	sh -c "! grep -qv '^#' '$stage/etc/modprobe.d/faultmem.conf'"
+check "make uninstall removes everything it installed" sh -c "
+	make --no-print-directory uninstall DESTDIR='$stage' PREFIX=/usr &&
+	test -z \"\$(find '$stage' -type f)\""
+check "an edited modprobe.d file survives install and uninstall" sh -c "
+	mkdir -p '$stage/etc/modprobe.d' &&
+	echo 'options faultmem devices=2' >'$stage/etc/modprobe.d/faultmem.conf' &&
+	make --no-print-directory install DESTDIR='$stage' PREFIX=/usr &&
+	grep -qx 'options faultmem devices=2' '$stage/etc/modprobe.d/faultmem.conf' &&
+	make --no-print-directory uninstall DESTDIR='$stage' PREFIX=/usr &&
+	grep -qx 'options faultmem devices=2' '$stage/etc/modprobe.d/faultmem.conf'"
+
+# --- DKMS round trip ---------------------------------------------------
+dkms_ko=/lib/modules/$kver/updates/dkms/faultmem.ko
+check "make dkms-install: dkms add, build and install for $kver" \
+	make --no-print-directory dkms-install KVER="$kver"
+check "dkms status: faultmem/$version installed for $kver" sh -c \
+	"dkms status -m faultmem -v '$version' -k '$kver' | grep -q ': installed'"
+check "the DKMS source tree holds only what kbuild needs (no Makefile, no tests)" \
+	files_are "/usr/src/faultmem-$version" $(module_sources "$top")
+check "modinfo of the DKMS-installed module: version $version, vermagic $kver" sh -c "
+	modinfo -F version '$dkms_ko' | grep -qx '$version' &&
+	modinfo -F vermagic '$dkms_ko' | grep -q '^$kver ' &&
+	modinfo -F filename -k '$kver' faultmem | grep -q 'updates/dkms/faultmem.ko'"
+check "make dkms-uninstall removes the module, the registration and the sources" sh -c "
+	make --no-print-directory dkms-uninstall &&
+	test ! -e '$dkms_ko' && test ! -e '/usr/src/faultmem-$version' &&
+	! dkms status -m faultmem | grep -q faultmem"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
