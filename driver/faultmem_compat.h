@@ -71,6 +71,7 @@ static inline int faultmem_mmap_prepare(struct vm_area_desc *desc)
 	desc->vm_ops = &faultmem_vm_ops;
 	return 0;
 }
+
 #define FAULTMEM_FOPS_MMAP	.mmap_prepare = faultmem_mmap_prepare
 #else
 static inline int faultmem_mmap(struct file *file, struct vm_area_struct *vma)
@@ -78,6 +79,7 @@ static inline int faultmem_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &faultmem_vm_ops;
 	return 0;
 }
+
 #define FAULTMEM_FOPS_MMAP	.mmap = faultmem_mmap
 #endif
 
