@@ -59,7 +59,8 @@ INITRD := $(BUILD)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
 .PHONY: all module userspace selftests check check-run demo docs bench vm lint \
-	install uninstall dkms-install dkms-uninstall check-packaging \
+	install uninstall install-tools uninstall-tools dkms-install dkms-uninstall \
+	check-packaging \
 	check-runner check-debug check-debug-run check-hostile \
 	check-hostile-run initramfs kdir clean
 
@@ -212,8 +213,12 @@ check-runner:
 # for packagers) and PREFIX (the tool and the uapi header). depmod runs only
 # for a real install (no DESTDIR). The modprobe.d example is installed only
 # where none exists, and removed only if unchanged: it is the admin's file.
-install: module $(BUILD)/bin/faultmem
+install: module install-tools
 	install -D -m 0644 driver/faultmem.ko $(DESTDIR)$(MODULEDIR)/faultmem.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# Everything but the module: what a DKMS install still needs.
+install-tools: $(BUILD)/bin/faultmem
 	install -D -m 0755 $(BUILD)/bin/faultmem $(DESTDIR)$(PREFIX)/bin/faultmem
 	install -D -m 0644 include/uapi/faultmem.h $(DESTDIR)$(PREFIX)/include/faultmem.h
 	install -D -m 0644 packaging/60-faultmem.rules $(DESTDIR)$(UDEVDIR)/60-faultmem.rules
@@ -223,16 +228,18 @@ install: module $(BUILD)/bin/faultmem
 		echo "install -D -m 0644 packaging/faultmem.conf $(DESTDIR)$(MODPROBEDIR)/faultmem.conf"; \
 		install -D -m 0644 packaging/faultmem.conf $(DESTDIR)$(MODPROBEDIR)/faultmem.conf; \
 	fi
+
+uninstall: uninstall-tools
+	rm -f $(DESTDIR)$(MODULEDIR)/faultmem.ko
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
-uninstall:
-	rm -f $(DESTDIR)$(MODULEDIR)/faultmem.ko $(DESTDIR)$(PREFIX)/bin/faultmem \
-		$(DESTDIR)$(PREFIX)/include/faultmem.h $(DESTDIR)$(UDEVDIR)/60-faultmem.rules
+uninstall-tools:
+	rm -f $(DESTDIR)$(PREFIX)/bin/faultmem $(DESTDIR)$(PREFIX)/include/faultmem.h \
+		$(DESTDIR)$(UDEVDIR)/60-faultmem.rules
 	@if cmp -s packaging/faultmem.conf $(DESTDIR)$(MODPROBEDIR)/faultmem.conf; then \
 		echo "rm -f $(DESTDIR)$(MODPROBEDIR)/faultmem.conf"; \
 		rm -f $(DESTDIR)$(MODPROBEDIR)/faultmem.conf; \
 	fi
-	$(if $(DESTDIR),,depmod -a $(KVER))
 
 # DKMS: rebuilt automatically for every kernel installed later.
 dkms-install: kdir

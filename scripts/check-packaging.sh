@@ -85,6 +85,11 @@ check "modinfo of the DKMS-installed module: version $version, vermagic $kver" s
 	modinfo -F version '$dkms_ko' | grep -qx '$version' &&
 	modinfo -F vermagic '$dkms_ko' | grep -q '^$kver ' &&
 	modinfo -F filename -k '$kver' faultmem | grep -q 'updates/dkms/faultmem.ko'"
+check "make install-tools installs all but the module" sh -c "
+	make --no-print-directory install-tools DESTDIR='$stage/tools' PREFIX=/usr &&
+	test ! -e '$stage/tools/lib/modules' && test -x '$stage/tools/usr/bin/faultmem' &&
+	make --no-print-directory uninstall-tools DESTDIR='$stage/tools' PREFIX=/usr &&
+	test -z \"\$(find '$stage/tools' -type f)\""
 check "make dkms-uninstall removes the module, the registration and the sources" sh -c "
 	make --no-print-directory dkms-uninstall &&
 	test ! -e '$dkms_ko' && test ! -e '/usr/src/faultmem-$version' &&
