@@ -26,13 +26,10 @@
 /*
  * 6.3 (commit "mm: return an ERR_PTR from __filemap_get_folio"):
  * filemap_get_folio() and filemap_lock_folio() return ERR_PTR(-ENOENT) on a
- * miss instead of NULL. These wrappers keep 6.1's convention, NULL.
+ * miss instead of NULL. faultmem keeps 6.1's convention, NULL.
  */
-static inline struct folio *
-faultmem_get_folio(struct address_space *mapping, pgoff_t index)
+static inline struct folio *faultmem_folio_or_null(struct folio *folio)
 {
-	struct folio *folio = filemap_get_folio(mapping, index);
-
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 	if (IS_ERR(folio))
 		return NULL;
@@ -41,15 +38,15 @@ faultmem_get_folio(struct address_space *mapping, pgoff_t index)
 }
 
 static inline struct folio *
+faultmem_get_folio(struct address_space *mapping, pgoff_t index)
+{
+	return faultmem_folio_or_null(filemap_get_folio(mapping, index));
+}
+
+static inline struct folio *
 faultmem_lock_folio(struct address_space *mapping, pgoff_t index)
 {
-	struct folio *folio = filemap_lock_folio(mapping, index);
-
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	if (IS_ERR(folio))
-		return NULL;
-#endif
-	return folio;
+	return faultmem_folio_or_null(filemap_lock_folio(mapping, index));
 }
 
 /*

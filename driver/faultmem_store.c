@@ -138,24 +138,6 @@ void faultmem_store_destroy(struct faultmem_dev *fdev)
 }
 
 /*
- * The first page index of a PMD-size block that lies wholly inside the
- * device and should get a huge folio under the device's policy, or
- * ULONG_MAX if the page at @index should be a 4 KiB page.
- */
-static pgoff_t faultmem_huge_index(struct faultmem_dev *fdev, pgoff_t index)
-{
-	pgoff_t first;
-
-	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
-	    READ_ONCE(fdev->huge) == FAULTMEM_HUGE_NEVER)
-		return ULONG_MAX;
-	first = round_down(index, HPAGE_PMD_NR);
-	if (first + HPAGE_PMD_NR > faultmem_size(fdev) >> PAGE_SHIFT)
-		return ULONG_MAX;
-	return first;
-}
-
-/*
  * Allocate a zeroed, uptodate folio of 2^@order pages and insert it at
  * @index. filemap_add_folio() locks the folio, and on failure unlocks it
  * again: on success we own it locked, on failure we only drop our
@@ -191,6 +173,37 @@ static struct folio *faultmem_add_folio(struct address_space *mapping,
 	return folio;
 }
 
+/*
+ * Under a huge policy, answer a miss at @index with one PMD-size folio for
+ * the whole 2 MiB block around it, if that block lies wholly inside the
+ * device. Return: the folio, locked, or NULL when the policy says no, the
+ * block already holds pages (-EEXIST: not a failure), or no 2 MiB could be
+ * allocated or charged (counted in huge_fallbacks).
+ */
+static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
+					     pgoff_t index)
+{
+	pgoff_t first;
+	struct folio *folio;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
+	    READ_ONCE(fdev->huge) == FAULTMEM_HUGE_NEVER)
+		return NULL;
+	first = round_down(index, HPAGE_PMD_NR);
+	if (first + HPAGE_PMD_NR > faultmem_size(fdev) >> PAGE_SHIFT)
+		return NULL;
+
+	folio = faultmem_add_folio(faultmem_mapping(fdev), first,
+				   HPAGE_PMD_ORDER);
+	if (!IS_ERR(folio)) {
+		faultmem_count(fdev, huge_folios_allocated);
+		return folio;
+	}
+	if (PTR_ERR(folio) != -EEXIST)
+		faultmem_count(fdev, huge_fallbacks);
+	return NULL;
+}
+
 /**
  * faultmem_store_get_folio() - find or create the page at @index, locked
  * @fdev:	the device
@@ -221,7 +234,7 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 				       pgoff_t index, bool *allocated)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
-	pgoff_t huge_index = faultmem_huge_index(fdev, index);
+	bool try_huge = true;
 	struct folio *folio;
 
 	*allocated = false;
@@ -230,21 +243,11 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 		if (folio)
 			return folio;
 
-		if (huge_index != ULONG_MAX) {
-			folio = faultmem_add_folio(mapping, huge_index,
-						   HPAGE_PMD_ORDER);
-			if (!IS_ERR(folio)) {
-				faultmem_count(fdev, huge_folios_allocated);
-				break;
-			}
-			if (PTR_ERR(folio) != -EEXIST)
-				faultmem_count(fdev, huge_fallbacks);
-			/* Take the block's resident folio, or a 4 KiB page. */
-			huge_index = ULONG_MAX;
-			continue;
-		}
-
-		folio = faultmem_add_folio(mapping, index, 0);
+		/* Once: after a lost race the lookup finds the winner's. */
+		folio = try_huge ? faultmem_try_huge_folio(fdev, index) : NULL;
+		try_huge = false;
+		if (!folio)
+			folio = faultmem_add_folio(mapping, index, 0);
 		if (!IS_ERR(folio))
 			break;
 		if (PTR_ERR(folio) != -EEXIST)
