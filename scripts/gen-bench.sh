@@ -12,7 +12,7 @@ results=${1:?usage: gen-bench.sh RESULTS CSV README}
 csv=${2:?csv}
 readme=${3:?readme}
 
-grep -q '^FAULTMEM-RUN-COMPLETE$' "$results" || die "the bench run did not complete; see $results"
+require_complete_run "$results" bench
 block() { awk -v name="$1" '$0 == "@@BEGIN " name { on = 1; next } $0 == "@@END" { on = 0 } on' "$results"; }
 
 block CSV >"$csv.tmp"

@@ -12,7 +12,7 @@ results=${1:?usage: gen-walkthrough.sh RESULTS TEMPLATE OUTPUT}
 template=${2:?template}
 output=${3:?output}
 
-grep -q '^FAULTMEM-RUN-COMPLETE$' "$results" || die "the capture run did not complete; see $results"
+require_complete_run "$results" capture
 awk -v results="$results" '
 BEGIN {
 	while ((getline line < results) > 0) {

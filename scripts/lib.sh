@@ -35,3 +35,8 @@ kdir_release() {
 	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
 		"$1/include/generated/utsrelease.h" 2>/dev/null
 }
+
+# Fail unless the guest run whose results log is $1 reached its end.
+require_complete_run() {
+	grep -q '^FAULTMEM-RUN-COMPLETE$' "$1" || die "the $2 run did not complete; see $1"
+}
