@@ -24,8 +24,10 @@
 # Variables: KDIR (headers to build against), KERNEL (bzImage to boot; by
 # default Debian's image matching KDIR, downloaded once), VM_TIMEOUT,
 # VM_ACCEL, VM_MEM, VM_SMP, INSMOD_PARAMS (parameters for the test insmod),
-# STRESS_SECONDS (duration of the stress test, default 60), TESTS (run only
-# these selftests, e.g. TESTS="basic_test rw_test").
+# STRESS_SECONDS (duration of the stress test, default 60), PROGRAM_TIMEOUT
+# (seconds, on top of STRESS_SECONDS, before a selftest program counts as
+# hung; default 600), TESTS
+# (run only these selftests, e.g. TESTS="basic_test rw_test").
 
 # FLAVOUR=rt: build against and boot Debian's PREEMPT_RT kernel instead.
 FLAVOUR ?=
@@ -47,7 +49,12 @@ USER_LDFLAGS := -static -pthread
 INSMOD_PARAMS ?=
 # Duration of the model-checked stress test (selftests/stress_test.c).
 STRESS_SECONDS ?= 60
-export VM_APPEND := fm.stress_seconds=$(STRESS_SECONDS) $(VM_APPEND)
+# A selftest program still running after PROGRAM_TIMEOUT + STRESS_SECONDS
+# seconds has hung: the guest shows where its processes wait, kills it and
+# goes on.
+PROGRAM_TIMEOUT ?= 600
+export VM_APPEND := fm.stress_seconds=$(STRESS_SECONDS) \
+	fm.program_timeout=$(PROGRAM_TIMEOUT) $(VM_APPEND)
 
 USER_PROGS := $(patsubst userspace/%.c,$(BUILD)/bin/%,$(wildcard userspace/*.c)) \
 	$(BUILD)/bin/faultmem-bench
@@ -178,7 +185,7 @@ check-debug-run: userspace selftests
 	scripts/mkinitramfs.sh -o $(DEBUG_BUILD)/initramfs.cpio.gz -m $$ko $(TRACE_CMD) \
 		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
 		-p "$(INSMOD_PARAMS)" -f "$(TESTS)" && \
-	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-3000} \
+	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-1500} \
 	VM_LOGDIR=$(DEBUG_BUILD)/vm \
 		scripts/vm-run.sh check $$kdir/arch/x86/boot/bzImage \
 		$(DEBUG_BUILD)/initramfs.cpio.gz

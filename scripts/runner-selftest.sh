@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Prove that the VM test runner catches what it must: a failing selftest,
 # a kernel WARN, a hung guest and a kernel panic each make
-# "vm-run.sh check" exit non-zero and name the failure. A control run with
-# the same machinery and nothing injected must pass.
+# "vm-run.sh check" exit non-zero and name the failure; a hung program is
+# killed by the guest's watchdog with its wait channel shown, and the run
+# goes on; a hung guest gets SysRq backtraces in its console log. A control
+# run with the same machinery and nothing injected must pass.
 #
 # With a debug kernel tree as second argument it also proves that the
 # debug lane catches a KASAN report and a kmemleak leak.
@@ -46,10 +48,11 @@ run_case() {
 }
 
 rm -rf "$work"
-mkdir -p "$work"/{control,fail,warn,hang,panic}/tests
+mkdir -p "$work"/{control,fail,warn,hang,watchdog,panic}/tests
 cp build/selftests/basic_test "$work/control/tests/"
 cp "$tests/always_fails_test" "$work/fail/tests/"
 cp "$tests/hangs_forever" "$work/hang/tests/"
+cp "$tests/hangs_forever" build/selftests/basic_test "$work/watchdog/tests/"
 cp "$tests/panics_kernel" "$work/panic/tests/"
 
 run_case control zero '^[1-9][0-9]* passed, 0 failed'
@@ -57,6 +60,21 @@ run_case fail nonzero '^not ok 2 global.fails_on_purpose'
 run_case warn nonzero '^not ok - kernel log has no WARNING' -x "$warn_ko"
 VM_TIMEOUT=${RUNNER_HANG_TIMEOUT:-45} \
 	run_case hang nonzero '^not ok - VM finished within'
+# expect_in NAME FILE PATTERN: one more check on a case's logs.
+expect_in() {
+	if grep -qE "$3" "$work/$1/$2"; then
+		echo "ok - $1: $2 has '$3'"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $1: no '$3' in $2"
+		failed=$((failed + 1))
+	fi
+}
+expect_in hang console.log 'sysrq: Show Blocked State'
+VM_APPEND="fm.program_timeout=20 fm.stress_seconds=0" \
+	run_case watchdog nonzero '^not ok - hangs_forever finished within 20 s \(it hung\)'
+expect_in watchdog output.txt '^# pid [0-9]+ \(hangs_forever\) state S wchan'
+expect_in watchdog output.txt '^ok - VM reached the end-of-run sentinel'
 run_case panic nonzero '^not ok - VM reached the end-of-run sentinel'
 
 if [ -n "$debug_kdir" ]; then

@@ -6,15 +6,18 @@
 # usage: vm-run.sh check|hostile|demo|docs|bench|shell KERNEL INITRD
 #
 # Environment:
-#   VM_TIMEOUT   seconds before the VM counts as hung (default 900)
+#   VM_TIMEOUT   seconds before the VM counts as hung (default 900); the
+#                host then presses SysRq l, w and t through the QEMU
+#                monitor, so the console log shows where the kernel waits
 #   VM_MEM       guest memory (default 1G); VM_SMP CPUs (default 2)
 #   VM_ACCEL     tcg or kvm (default: kvm only where the CPU has vmx/svm
 #                and /dev/kvm is usable; here a KVM guest hangs)
 #   VM_CPU       QEMU CPU model (default qemu64 under TCG, host under KVM)
 #   VM_APPEND    extra kernel command line
 #   VM_BOOT_TIMEOUT, VM_BOOT_RETRIES  boot again (at most RETRIES times,
-#                default 2) when the guest has not reached /init after
-#                BOOT_TIMEOUT seconds (default 240)
+#                default 3) when the guest has not reached /init after
+#                BOOT_TIMEOUT seconds (default 90; a debug kernel under
+#                TCG reaches /init in about 10 s)
 #   VM_LOGDIR    where console.log and results.log go (default build/vm)
 #
 # check, hostile: the guest's output is shown live; at the end the run's verdict is
@@ -57,26 +60,52 @@ if [ "$mode" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio -append "$append"
 fi
 
+# The QEMU monitor, through two FIFOs, is how the host presses SysRq keys
+# in a hung guest: the kernel then writes the backtraces of its CPUs and
+# the blocked and running tasks to the console log.
+monitor=$logdir/monitor
+rm -f "$monitor.in" "$monitor.out"
+mkfifo "$monitor.in" "$monitor.out" || die "cannot make the monitor FIFOs in $logdir"
+# Opened read-write, a FIFO never blocks its writer, even when QEMU has
+# already gone.
+exec 9<>"$monitor.in"
+
+# sysrq_dump WHY: record in the console log where the guest is stuck.
+sysrq_dump() {
+	echo "# $1: asking the guest kernel for backtraces (SysRq l, w, t)"
+	for key in l w t; do
+		echo "sendkey alt-sysrq-$key" >&9
+		sleep 5
+	done
+	echo "#   they are in $console"
+}
+
 # Boot, and boot again if the guest never reaches /init: under TCG the
 # debug kernel occasionally hangs in an early-boot RCU self-test (before
 # any module or test runs), which says nothing about faultmem. A hang
-# after /init started still fails the run.
-boot_timeout=${VM_BOOT_TIMEOUT:-240}
-boot_retries=${VM_BOOT_RETRIES:-2}
+# after /init started still fails the run. Each hung boot's console log
+# is kept as console.boot-N.log.
+boot_timeout=${VM_BOOT_TIMEOUT:-90}
+boot_retries=${VM_BOOT_RETRIES:-3}
 attempt=0
 while :; do
 	: >"$console"
 	: >"$results"
 	rm -f "$logdir/qemu.pid" "$logdir/qemu.rc"
+	# The monitor's replies are not needed; keep its FIFO drained.
+	cat <>"$monitor.out" >/dev/null &
+	drain=$!
 	{
-		timeout -k 10 "$timeout_s" "${qemu[@]}" -monitor none \
+		timeout -k 10 $((timeout_s + 60)) "${qemu[@]}" \
+			-monitor "pipe:$monitor" \
 			-pidfile "$logdir/qemu.pid" -serial "file:$console" \
 			-serial stdio -append "$append" </dev/null
 		echo $? >"$logdir/qemu.rc"
 	} | sed -u 's/\r$//' | tee "$results" &
 	pipeline=$!
+	started=$SECONDS
 	booted=0
-	for ((waited = 0; waited < boot_timeout; waited++)); do
+	while [ $((SECONDS - started)) -lt "$boot_timeout" ]; do
 		grep -q '^faultmem-guest: init started' "$results" && { booted=1; break; }
 		kill -0 "$pipeline" 2>/dev/null || break
 		sleep 1
@@ -86,14 +115,31 @@ while :; do
 		attempt=$((attempt + 1))
 		echo "# the guest did not reach /init within ${boot_timeout} s; booting again ($attempt of $boot_retries)"
 		echo "#   last console line: $(tail -n 1 "$console")"
+		sysrq_dump "boot hang" >/dev/null
+		cp "$console" "$logdir/console.boot-$attempt.log"
 		kill "$(cat "$logdir/qemu.pid" 2>/dev/null)" 2>/dev/null
 		wait "$pipeline"
+		kill "$drain" 2>/dev/null
 		continue
 	fi
+	# The run itself: at most VM_TIMEOUT seconds from the start.
+	hung=0
+	while kill -0 "$pipeline" 2>/dev/null; do
+		if [ $((SECONDS - started)) -ge "$timeout_s" ]; then
+			hung=1
+			sysrq_dump "the VM is still running after $timeout_s s"
+			kill "$(cat "$logdir/qemu.pid" 2>/dev/null)" 2>/dev/null
+			break
+		fi
+		sleep 1
+	done
 	wait "$pipeline"
+	kill "$drain" 2>/dev/null
 	break
 done
+rm -f "$monitor.in" "$monitor.out"
 qemu_rc=$(cat "$logdir/qemu.rc" 2>/dev/null || echo 1)
+[ "$hung" = 1 ] && qemu_rc=124
 
 case $mode in
 demo|docs|bench) grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $? ;;
@@ -103,7 +149,7 @@ esac
 # (KASAN/KFENCE/UBSAN reports start with "BUG: KASAN" etc.; DEBUG_VM's
 # VM_BUG_ON is "kernel BUG at"; SLUB debugging's is "BUG <cache> (...)";
 # lockdep's reports are the "possible ... locking" and "lock state" lines.)
-kernel_reports='WARNING:|BUG[: ]|Oops|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep|lockdep is turned off|Bad page|page dumped because|corruption|Kernel panic|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|rcu_sched self-detected stall'
+kernel_reports='WARNING:|BUG[: ]|Oops|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep|lockdep is turned off|Bad page|page dumped because|corruption|Kernel panic|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|rcu_sched self-detected stall|detected stalls|self-detected stall'
 
 awk -v qemu_rc="$qemu_rc" -v timeout_s="$timeout_s" \
     -v reports="$(grep -cE "$kernel_reports" "$console")" '

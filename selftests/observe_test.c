@@ -3,6 +3,7 @@
  * Observability: the faultmem tracepoints, the residency map ioctl and the
  * faultmem command-line tool report exactly what the tests did.
  */
+#include <poll.h>
 #include <sys/wait.h>
 
 #include "faultmem_test.h"
@@ -357,60 +358,129 @@ TEST_F(obs, cli_touch_populates_pages)
 }
 
 /* faultmem trace decodes events, and turns them off on exit, even on SIGINT. */
+/*
+ * Append what @fd yields to @out (NUL-terminated, @size bytes in all)
+ * until @needle appears in it, or until end of file when @needle is NULL.
+ * Returns 0 when that happened within @seconds, -1 on timeout or error:
+ * a tracer that never sees its events must fail the test, not hang it.
+ */
+static int read_until(int fd, char *out, size_t size, const char *needle,
+		      int seconds)
+{
+	size_t len = strlen(out);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (!needle || !strstr(out, needle)) {
+		if (poll(&pfd, 1, seconds * 1000) != 1)
+			return -1;
+		n = read(fd, out + len, size - len - 1);
+		if (n <= 0)
+			return n == 0 && !needle ? 0 : -1;
+		len += n;
+		out[len] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * Start "faultmem trace [-n COUNT] 0" with its output on a pipe, and wait
+ * for its "tracing faultmem events" line: the tool prints it once the
+ * events are on and trace_pipe is open, so events made from then on are
+ * sure to reach it (a sleep instead would race with a slow start).
+ * Returns the pipe's read end, or -1 with the tracer killed.
+ */
+static int start_trace(const char *count, pid_t *pid, char *out, size_t size)
+{
+	int pipefd[2];
+
+	out[0] = '\0';
+	if (pipe(pipefd))
+		return -1;
+	*pid = fork();
+	if (*pid < 0)
+		return -1;
+	if (*pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		if (count)
+			execl(cli(), cli(), "trace", "-n", count, "0", (char *)NULL);
+		else
+			execl(cli(), cli(), "trace", "0", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	if (read_until(pipefd[0], out, size, "tracing faultmem events", 60)) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+		close(pipefd[0]);
+		return -1;
+	}
+	return pipefd[0];
+}
+
+/* '0' or '1': whether the faultmem events are enabled. */
+static char events_enabled(void)
+{
+	char enabled = '?';
+	int fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
+
+	if (fd >= 0 && read(fd, &enabled, 1) != 1)
+		enabled = '?';
+	if (fd >= 0)
+		close(fd);
+	return enabled;
+}
+
 TEST_F(obs, cli_trace_decodes_and_cleans_up)
 {
-	char out[8192], enabled[4] = "";
-	int fd, pipefd[2], status;
+	char out[8192];
+	int fd, status;
+	char *map;
 	pid_t pid;
 
 	if (access(TRACEFS "events/faultmem", F_OK))
 		SKIP(return, "no tracefs or no faultmem events");
-	/* A child touches pages once the tracer has had time to start. */
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int cfd = fm_open(O_RDWR);
-		char *map = mmap(NULL, 4 * self->page, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, cfd, 0);
+	map = mmap(NULL, 4 * self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
 
-		sleep(4);
-		for (int i = 0; i < 4; i++)
-			map[i * self->page] = 1;
-		_exit(0);
+	/* Four first touches, four fault events: the tracer stops at three. */
+	fd = start_trace("3", &pid, out, sizeof(out));
+	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
+	EXPECT_EQ('1', events_enabled());
+	for (int i = 0; i < 4; i++)
+		map[i * self->page] = 1;
+	EXPECT_EQ(0, read_until(fd, out, sizeof(out), NULL, 60)) {
+		TH_LOG("the tracer did not stop after 3 events: %s", out);
+		kill(pid, SIGKILL);
 	}
-	EXPECT_EQ(0, run_cli("trace -n 3 0", out, sizeof(out)));
-	waitpid(pid, &status, 0);
-	EXPECT_NE(NULL, strstr(out, "faultmem0  fault  page 0 ")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "-> new_page")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "3 events")) TH_LOG("%s", out);
-	fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
-	ASSERT_LE(0, fd);
-	ASSERT_LT(0, read(fd, enabled, 1));
 	close(fd);
-	EXPECT_EQ('0', enabled[0]);
-
-	/* Interrupted: still cleans up. */
-	ASSERT_EQ(0, pipe(pipefd));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		execl(cli(), cli(), "trace", "0", (char *)NULL);
-		_exit(127);
-	}
-	sleep(4);
-	fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
-	ASSERT_LT(0, read(fd, enabled, 1));
-	close(fd);
-	EXPECT_EQ('1', enabled[0]);
-	kill(pid, SIGINT);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
-	ASSERT_LT(0, read(fd, enabled, 1));
+	EXPECT_NE(NULL, strstr(out, "faultmem0  fault  page 0 ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "faultmem0  fault  page 2 ")) TH_LOG("%s", out);
+	/* The fourth event came after the count was reached. */
+	EXPECT_EQ(NULL, strstr(out, "faultmem0  fault  page 3 ")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "-> new_page")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\n3 events\n")) TH_LOG("%s", out);
+	EXPECT_EQ('0', events_enabled());
+
+	/* Interrupted: still cleans up, and says how many events it saw. */
+	fd = start_trace(NULL, &pid, out, sizeof(out));
+	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
+	EXPECT_EQ('1', events_enabled());
+	ASSERT_EQ(0, kill(pid, SIGINT));
+	EXPECT_EQ(0, read_until(fd, out, sizeof(out), NULL, 60)) {
+		TH_LOG("the tracer did not stop on SIGINT: %s", out);
+		kill(pid, SIGKILL);
+	}
 	close(fd);
-	EXPECT_EQ('0', enabled[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_NE(NULL, strstr(out, "\n0 events\n")) TH_LOG("%s", out);
+	EXPECT_EQ('0', events_enabled());
+	munmap(map, 4 * self->page);
 }
 
 /*

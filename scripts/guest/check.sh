@@ -26,16 +26,25 @@ done
 for word in $(cat /proc/cmdline); do
 	case $word in
 	fm.stress_seconds=*) export FAULTMEM_STRESS_SECONDS=${word#*=} ;;
+	fm.program_timeout=*) PROGRAM_TIMEOUT=${word#*=} ;;
 	esac
 done
 export FAULTMEM_KO=/faultmem/faultmem.ko
 export FAULTMEM_INSMOD_PARAMS="$(cat /faultmem/insmod-params)"
+# A program that runs past PROGRAM_TIMEOUT seconds (plus the stress test's
+# own duration) has hung: run_bounded (lib.sh) reports where it waits and
+# kills it, and the run goes on.
+limit=$((${PROGRAM_TIMEOUT:-600} + ${FAULTMEM_STRESS_SECONDS:-60}))
+cd /tmp || exit 1
 for test in /faultmem/selftests/*; do
 	[ -x "$test" ] || continue
 	name=${test##*/}
 	echo "# faultmem-run: $name"
-	(cd /tmp && "$test")
-	echo "# faultmem-exit: $name $?"
+	started=$(cut -d. -f1 /proc/uptime)
+	run_bounded "$limit" "$name" "$test"
+	rc=$?
+	echo "# faultmem-exit: $name $rc"
+	echo "# faultmem-time: $name $(($(cut -d. -f1 /proc/uptime) - started)) s"
 done
 
 # Where faultmem's code lives, to attribute kmemleak reports after unload

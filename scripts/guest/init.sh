@@ -21,6 +21,9 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 hostname faultmem-vm
+# Every SysRq function: a hang is diagnosed with "w" (blocked tasks) and
+# "t" (all tasks), from the guest's watchdog or the host's monitor.
+echo 1 >/proc/sys/kernel/sysrq
 export PATH=/faultmem/bin:/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
 
 mode=
