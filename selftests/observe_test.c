@@ -290,6 +290,69 @@ TEST_F(obs, cli_info_resize_punch_and_errors)
 	EXPECT_NE(NULL, strstr(out, "usage:"));
 }
 
+/*
+ * Append what @fd yields to @out (NUL-terminated, @size bytes in all)
+ * until @needle appears in it, or until end of file when @needle is NULL.
+ * Returns 0 when that happened within @seconds, -1 on timeout or error:
+ * a tracer that never sees its events must fail the test, not hang it.
+ */
+static int read_until(int fd, char *out, size_t size, const char *needle,
+		      int seconds)
+{
+	size_t len = strlen(out);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (!needle || !strstr(out, needle)) {
+		if (poll(&pfd, 1, seconds * 1000) != 1)
+			return -1;
+		n = read(fd, out + len, size - len - 1);
+		if (n <= 0)
+			return n == 0 && !needle ? 0 : -1;
+		len += n;
+		out[len] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * Start the faultmem tool with @args (NULL-terminated, without the program
+ * name) and its output on a pipe, and wait until it prints @ready: the
+ * line the tool prints once it is set up (its signal handlers installed,
+ * for a tracer the events on and trace_pipe open). What the test does from
+ * then on is sure to be seen; a sleep instead would race with a slow
+ * start. Returns the pipe's read end, or -1 with the tool killed.
+ */
+static int start_cli(const char *const args[], const char *ready, pid_t *pid,
+		     char *out, size_t size)
+{
+	const char *argv[8] = { cli() };
+	int pipefd[2], i;
+
+	for (i = 0; args[i] && i + 2 < 8; i++)
+		argv[i + 1] = args[i];
+	out[0] = '\0';
+	if (pipe(pipefd))
+		return -1;
+	*pid = fork();
+	if (*pid < 0)
+		return -1;
+	if (*pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		execv(cli(), (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	if (read_until(pipefd[0], out, size, ready, 60)) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+		close(pipefd[0]);
+		return -1;
+	}
+	return pipefd[0];
+}
+
 /* The value on the line of `faultmem stat` output that starts with @name. */
 static long long stat_value(const char *out, const char *name)
 {
@@ -304,7 +367,9 @@ static long long stat_value(const char *out, const char *name)
 
 TEST_F(obs, cli_stat_prints_the_counters)
 {
-	char out[8192], line[128];
+	char out[8192];
+	int fd, status;
+	pid_t pid;
 
 	ASSERT_EQ(0, run_cli("touch 0 1 2", out, sizeof(out)));
 	ASSERT_EQ(0, run_cli("stat 0", out, sizeof(out)));
@@ -313,9 +378,17 @@ TEST_F(obs, cli_stat_prints_the_counters)
 		TH_LOG("%s", out);
 	EXPECT_EQ(32 * self->page, stat_value(out, "size"));
 	/* -w refreshes until interrupted, then exits cleanly. */
-	snprintf(line, sizeof(line), "%s stat -w -i 1 0 & sleep 2.5; kill -INT $!; wait $!", cli());
-	EXPECT_EQ(0, fm_run(line, out, sizeof(out)));
-	EXPECT_NE(NULL, strstr(out, "every 1 s (Ctrl-C to stop)")) TH_LOG("%s", out);
+	fd = start_cli((const char *[]){ "stat", "-w", "-i", "1", "0", NULL },
+		       "every 1 s (Ctrl-C to stop)", &pid, out, sizeof(out));
+	ASSERT_LE(0, fd) TH_LOG("stat -w did not start: %s", out);
+	ASSERT_EQ(0, kill(pid, SIGINT));
+	EXPECT_EQ(0, read_until(fd, out, sizeof(out), NULL, 60)) {
+		TH_LOG("stat -w did not stop on SIGINT: %s", out);
+		kill(pid, SIGKILL);
+	}
+	close(fd);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(2, run_cli("stat -i 0 0", out, sizeof(out)));
 }
 
@@ -358,67 +431,6 @@ TEST_F(obs, cli_touch_populates_pages)
 }
 
 /* faultmem trace decodes events, and turns them off on exit, even on SIGINT. */
-/*
- * Append what @fd yields to @out (NUL-terminated, @size bytes in all)
- * until @needle appears in it, or until end of file when @needle is NULL.
- * Returns 0 when that happened within @seconds, -1 on timeout or error:
- * a tracer that never sees its events must fail the test, not hang it.
- */
-static int read_until(int fd, char *out, size_t size, const char *needle,
-		      int seconds)
-{
-	size_t len = strlen(out);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-
-	while (!needle || !strstr(out, needle)) {
-		if (poll(&pfd, 1, seconds * 1000) != 1)
-			return -1;
-		n = read(fd, out + len, size - len - 1);
-		if (n <= 0)
-			return n == 0 && !needle ? 0 : -1;
-		len += n;
-		out[len] = '\0';
-	}
-	return 0;
-}
-
-/*
- * Start "faultmem trace [-n COUNT] 0" with its output on a pipe, and wait
- * for its "tracing faultmem events" line: the tool prints it once the
- * events are on and trace_pipe is open, so events made from then on are
- * sure to reach it (a sleep instead would race with a slow start).
- * Returns the pipe's read end, or -1 with the tracer killed.
- */
-static int start_trace(const char *count, pid_t *pid, char *out, size_t size)
-{
-	int pipefd[2];
-
-	out[0] = '\0';
-	if (pipe(pipefd))
-		return -1;
-	*pid = fork();
-	if (*pid < 0)
-		return -1;
-	if (*pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		if (count)
-			execl(cli(), cli(), "trace", "-n", count, "0", (char *)NULL);
-		else
-			execl(cli(), cli(), "trace", "0", (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	if (read_until(pipefd[0], out, size, "tracing faultmem events", 60)) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
-		close(pipefd[0]);
-		return -1;
-	}
-	return pipefd[0];
-}
-
 /* '0' or '1': whether the faultmem events are enabled. */
 static char events_enabled(void)
 {
@@ -431,6 +443,8 @@ static char events_enabled(void)
 		close(fd);
 	return enabled;
 }
+
+#define TRACE_READY "tracing faultmem events"
 
 TEST_F(obs, cli_trace_decodes_and_cleans_up)
 {
@@ -446,7 +460,8 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 	ASSERT_NE(MAP_FAILED, map);
 
 	/* Four first touches, four fault events: the tracer stops at three. */
-	fd = start_trace("3", &pid, out, sizeof(out));
+	fd = start_cli((const char *[]){ "trace", "-n", "3", "0", NULL },
+		       TRACE_READY, &pid, out, sizeof(out));
 	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
 	EXPECT_EQ('1', events_enabled());
 	for (int i = 0; i < 4; i++)
@@ -467,7 +482,8 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 	EXPECT_EQ('0', events_enabled());
 
 	/* Interrupted: still cleans up, and says how many events it saw. */
-	fd = start_trace(NULL, &pid, out, sizeof(out));
+	fd = start_cli((const char *[]){ "trace", "0", NULL }, TRACE_READY,
+		       &pid, out, sizeof(out));
 	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
 	EXPECT_EQ('1', events_enabled());
 	ASSERT_EQ(0, kill(pid, SIGINT));
