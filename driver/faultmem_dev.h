@@ -11,7 +11,7 @@
  *   faultmem_sysfs.c  attributes under /sys/class/misc/faultmemN/
  *   faultmem_parse.c  parsing of sizes ("16M") for parameters and sysfs
  *   faultmem_trace.c  the tracepoints (declared in faultmem_trace.h)
- *   faultmem_compat.h the APIs that changed after 6.1, behind version gates
+ *   compat.h          the APIs that changed after 6.1, behind version gates
  */
 #ifndef FAULTMEM_DEV_H
 #define FAULTMEM_DEV_H

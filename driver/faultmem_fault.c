@@ -2,7 +2,7 @@
 /*
  * faultmem: the page-fault handler.
  *
- * faultmem_mmap() (faultmem_compat.h) only installs these operations; no page
+ * faultmem_mmap() (compat.h) only installs these operations; no page
  * is mapped until the process touches it. Then the CPU raises a page fault,
  * the architecture code calls handle_mm_fault(), the core finds no PTE for
  * an address in a VMA with ->vm_ops->fault and calls faultmem_fault(). We

@@ -19,7 +19,7 @@
 
 #include <faultmem.h>
 
-#include "faultmem_compat.h"
+#include "compat.h"
 #include "faultmem_dev.h"
 
 /**

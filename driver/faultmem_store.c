@@ -28,7 +28,7 @@
 #include <linux/pagemap.h>
 #include <linux/pseudo_fs.h>
 
-#include "faultmem_compat.h"
+#include "compat.h"
 #include "faultmem_dev.h"
 #include "faultmem_trace.h"
 

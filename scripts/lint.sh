@@ -3,7 +3,7 @@
 # Kernel-style checks of the driver, each a pass/fail line, then the
 # "N passed, N failed" summary:
 #   checkpatch.pl --strict, sparse (C=2), W=1 warnings, kernel-doc, SPDX,
-#   version gates only in faultmem_compat.h, one version number everywhere
+#   version gates only in compat.h, one version number everywhere
 # The kernel's scripts come from Debian's linux-source-6.1 tarball at run
 # time (extracted into build/lint), never from the repository.
 #
@@ -39,10 +39,10 @@ fi
 
 kernel_files=$(git ls-files 'driver/*.c' 'driver/*.h' 'include/uapi/*.h' 'selftests/runner/modules/*.c')
 
-# faultmem_compat.h exists to hold version gates, which checkpatch flags
+# compat.h exists to hold version gates, which checkpatch flags
 # by design (LINUX_VERSION_CODE, and the constant-comparison rule that
 # misreads them); everything else in it is checked like any other file.
-compat=driver/faultmem_compat.h
+compat=driver/compat.h
 perl "$out/$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 	-f $(echo "$kernel_files" | grep -vx "$compat") >"$out/checkpatch.txt" 2>&1
 perl "$out/$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
@@ -73,9 +73,9 @@ result $((! $?)) "every source file carries an SPDX identifier" "$out/spdx.txt"
 
 # Kernel-version conditionals live in one place (issue #7).
 grep -nE 'LINUX_VERSION_CODE|KERNEL_VERSION *\(' driver/*.c driver/*.h |
-	grep -v '^driver/faultmem_compat.h:' >"$out/version-gates.txt"
+	grep -v '^driver/compat.h:' >"$out/version-gates.txt"
 [ -s "$out/version-gates.txt" ]
-result $((! $?)) "version conditionals only in driver/faultmem_compat.h" "$out/version-gates.txt"
+result $((! $?)) "version conditionals only in driver/compat.h" "$out/version-gates.txt"
 
 # One version everywhere: MODULE_VERSION, dkms.conf and the newest
 # CHANGELOG entry.
