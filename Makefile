@@ -259,7 +259,7 @@ dkms-uninstall:
 check-packaging:
 	@scripts/ensure-deps.sh dkms
 	@$(MAKE) --no-print-directory all
-	scripts/check-packaging.sh $(KVER)
+	scripts/check-packaging.sh $(KVER) $(VM_KERNEL)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

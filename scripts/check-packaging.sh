@@ -6,10 +6,15 @@
 # line is "N passed, N failed". Needs root (DKMS writes /usr/src,
 # /var/lib/dkms and /lib/modules).
 #
-# usage: check-packaging.sh KERNELRELEASE
+# The udev rule is also applied for real: inside a VM booting VM_KERNEL,
+# udevadm runs the installed rule on the installed module's devices (see
+# scripts/guest/udev.sh); each of its checks counts here.
+#
+# usage: check-packaging.sh KERNELRELEASE VM_KERNEL
 set -u
 . "$(dirname "$0")/lib.sh"
-kver=${1:?usage: check-packaging.sh KERNELRELEASE}
+kver=${1:?usage: check-packaging.sh KERNELRELEASE VM_KERNEL}
+vm_kernel=${2:?usage: check-packaging.sh KERNELRELEASE VM_KERNEL}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -60,6 +65,41 @@ check "the installed uapi header compiles on its own" sh -c \
 check "the udev rule grants the faultmem group" \
 	grep -qx 'SUBSYSTEM=="misc", KERNEL=="faultmem\[0-9\]\*", GROUP="faultmem", MODE="0660"' \
 	"$stage/lib/udev/rules.d/60-faultmem.rules"
+# udev_in_vm: boot a VM with the installed module, tool and rule, and
+# Debian's udevadm (unpacked from the udev package, never installed here).
+udev_in_vm() {
+	local vmdir=$top/build/packaging udevadm
+
+	udevadm=$(scripts/fetch-udevadm.sh) &&
+	scripts/mkinitramfs.sh -o "$vmdir/initramfs.cpio.gz" \
+		-m "$stage/lib/modules/$kver/updates/faultmem.ko" \
+		-b "$stage/usr/bin" -B "$udevadm" \
+		-F "$stage/$rule:/$rule" &&
+	VM_LOGDIR=$vmdir VM_TIMEOUT=300 \
+		scripts/vm-run.sh udev "$vm_kernel" "$vmdir/initramfs.cpio.gz"
+}
+
+# Each verdict line of the VM run is one check of this lane; a run that
+# failed without a "not ok" line (no VM, no initramfs) is one more.
+rule=lib/udev/rules.d/60-faultmem.rules
+udev_in_vm >"$log" 2>&1
+udev_rc=$?
+udev_failed=$failed
+while read -r verdict; do
+	case $verdict in
+	"ok - "*) passed=$((passed + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+	echo "${verdict%% - *} - udev rule in a VM: ${verdict#* - }"
+done < <(grep -E '^(not )?ok - ' "$log")
+if [ "$udev_rc" -ne 0 ]; then
+	[ "$failed" -gt "$udev_failed" ] || {
+		echo "not ok - udev rule in a VM: the VM run failed (exit $udev_rc)"
+		failed=$((failed + 1))
+	}
+	sed 's/^/#   /' "$log" | tail -n 30
+fi
+
 check "every line of the modprobe.d example is a comment" \
 	sh -c "! grep -qv '^#' '$stage/etc/modprobe.d/faultmem.conf'"
 check "make uninstall removes everything it installed" sh -c "

@@ -15,13 +15,7 @@ release=$(kdir_release "$kdir")
 dir=$FAULTMEM_CACHE/kernels/$release
 image=$dir/boot/vmlinuz-$release
 if [ ! -f "$image" ]; then
-	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' EXIT
-	echo "faultmem: downloading linux-image-$release" >&2
-	(cd "$tmp" && apt-get download "linux-image-$release" >&2) ||
+	unpack_deb "linux-image-$release" "$dir" "./boot/vmlinuz-$release" ||
 		die "cannot download linux-image-$release (run 'apt-get update'; if the archive moved on, 'apt-get install linux-headers-amd64' to get matching headers), or pass KERNEL=/path/to/bzImage"
-	mkdir -p "$dir"
-	dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb |
-		tar -x -C "$dir" "./boot/vmlinuz-$release"
 fi
 echo "$image"

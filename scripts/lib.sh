@@ -40,3 +40,23 @@ kdir_release() {
 require_complete_run() {
 	grep -q '^FAULTMEM-RUN-COMPLETE$' "$1" || die "the $2 run did not complete; see $1"
 }
+
+# unpack_deb PACKAGE DIR [MEMBER...]: download a package from the archive
+# (PACKAGE may be NAME=VERSION) and unpack it, or only the MEMBERs given as
+# "./path", into DIR. Nothing is installed: no maintainer script runs.
+unpack_deb() {
+	local package=$1 dir=$2 tmp
+
+	shift 2
+	tmp=$(mktemp -d) || return 1
+	echo "faultmem: downloading $package" >&2
+	if ! (cd "$tmp" && apt-get download "$package" >&2); then
+		rm -rf "$tmp"
+		return 1
+	fi
+	mkdir -p "$dir" &&
+	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$dir" "$@"
+	local rc=$?
+	rm -rf "$tmp"
+	return $rc
+}

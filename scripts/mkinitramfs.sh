@@ -6,15 +6,17 @@
 # usage: mkinitramfs.sh -o OUT.cpio.gz -m faultmem.ko [-t TESTDIR]...
 #                       [-b BINDIR] [-x EXTRA.ko]... [-p "insmod params"]
 #                       [-f "test names"]   (only these selftests)
-#                       [-B /usr/bin/prog]... (a host program and its libraries)
+#                       [-B /path/to/prog]... (a host program and its libraries,
+#                                              at the same paths; on the PATH too)
+#                       [-F HOSTFILE:GUESTPATH]... (a file, at that path)
 #                       [-d DEMODIR]         (the demos, run by make demo)
 set -eu
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
 out= module= params= bindir= filter= demodir=
-testdirs=() extras=() programs=()
-while getopts "o:m:t:b:x:p:f:B:d:" opt; do
+testdirs=() extras=() programs=() files=()
+while getopts "o:m:t:b:x:p:f:B:F:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) module=$OPTARG ;;
@@ -24,6 +26,7 @@ while getopts "o:m:t:b:x:p:f:B:d:" opt; do
 	p) params=$OPTARG ;;
 	f) filter=$OPTARG ;;
 	B) programs+=("$OPTARG") ;;
+	F) files+=("$OPTARG") ;;
 	d) demodir=$OPTARG ;;
 	*) die "usage: mkinitramfs.sh -o OUT -m MODULE [-t DIR] [-b DIR] [-x KO] [-p PARAMS]" ;;
 	esac
@@ -71,6 +74,17 @@ for prog in "${programs[@]}"; do
 		mkdir -p "$root$(dirname "$file")"
 		cp -L "$file" "$root$file"
 	done
+	mkdir -p "$root/usr/bin"
+	[ -e "$root/usr/bin/${prog##*/}" ] || ln -s "$prog" "$root/usr/bin/${prog##*/}"
+done
+# Single files at a chosen path (the packaging lane puts the installed udev
+# rule where udev looks for it).
+for spec in "${files[@]}"; do
+	host=${spec%%:*} guest=${spec#*:}
+	[ -f "$host" ] && [ "${guest#/}" != "$guest" ] ||
+		die "-F wants HOSTFILE:/GUEST/PATH with an existing file, not '$spec'"
+	mkdir -p "$root$(dirname "$guest")"
+	cp "$host" "$root$guest"
 done
 
 mkdir -p "$(dirname "$out")"
