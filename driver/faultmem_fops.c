@@ -111,15 +111,50 @@ static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
 }
 
 /**
- * faultmem_write_one() - copy up to one page of user data into the buffer
+ * faultmem_copy_into_folio() - copy user data into a locked folio
+ * @folio: the destination, locked
+ * @pos: byte position in the buffer, inside @folio
+ * @bytes: at most up to the end of @folio
+ * @from: source
+ *
+ * One page at a time, because copy_page_from_iter_atomic() maps one page
+ * (a kernel with highmem cannot map a whole large folio at once); the
+ * folio was looked up and locked once for all of them.
+ *
+ * Return: bytes copied; less than @bytes when the source faulted.
+ */
+static size_t faultmem_copy_into_folio(struct folio *folio, loff_t pos,
+				       size_t bytes, struct iov_iter *from)
+{
+	size_t done = 0;
+
+	while (done < bytes) {
+		loff_t at = pos + done;
+		struct page *page = folio_file_page(folio, at >> PAGE_SHIFT);
+		size_t step = min_t(size_t, bytes - done,
+				    PAGE_SIZE - offset_in_page(at));
+		size_t copied;
+
+		copied = copy_page_from_iter_atomic(page, offset_in_page(at),
+						    step, from);
+		done += copied;
+		if (copied < step)
+			break;
+	}
+	return done;
+}
+
+/**
+ * faultmem_write_one() - copy user data into the folio at @pos
  * @fdev: the device
  * @pos: byte position
- * @bytes: at most up to the end of the page at @pos
+ * @bytes: how much the caller would like written; cut at the end of the
+ *	folio at @pos (4 KiB, or 2 MiB for a huge one) and of the buffer
  * @from: source
  *
  * The copy runs with the folio locked and page faults disabled
  * (copy_page_from_iter_atomic()), because the source may be a mapping of
- * this very page: faulting it in here would deadlock on the folio lock.
+ * this very folio: faulting it in here would deadlock on the folio lock.
  * The caller faults the source in beforehand and retries a short copy.
  *
  * Return: bytes copied (possibly 0), -ENOSPC at or past the end, or
@@ -129,7 +164,6 @@ static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
 				  size_t bytes, struct iov_iter *from)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
-	pgoff_t index = pos >> PAGE_SHIFT;
 	struct folio *folio;
 	bool allocated;
 	ssize_t copied;
@@ -141,15 +175,15 @@ static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
 		copied = -ENOSPC;
 		goto unlock;
 	}
-	bytes = min_t(u64, bytes, size - pos);
 
-	folio = faultmem_store_get_folio(fdev, index, &allocated);
+	folio = faultmem_store_get_folio(fdev, pos >> PAGE_SHIFT, &allocated);
 	if (IS_ERR(folio)) {
 		copied = PTR_ERR(folio);
 		goto unlock;
 	}
-	copied = copy_page_from_iter_atomic(folio_file_page(folio, index),
-					    offset_in_page(pos), bytes, from);
+	bytes = min3((u64)bytes, size - pos,
+		     (u64)(folio_size(folio) - offset_in_folio(folio, pos)));
+	copied = faultmem_copy_into_folio(folio, pos, bytes, from);
 	flush_dcache_folio(folio);
 	folio_unlock(folio);
 	folio_put(folio);
@@ -162,6 +196,10 @@ unlock:
  * faultmem_write_iter() - write() and pwrite() of the buffer
  * @iocb: position and file
  * @from: source
+ *
+ * A folio at a time. The source is faulted in up to the end of the
+ * largest folio the buffer can hold at @pos (the 2 MiB block), since the
+ * folio found there may be that large.
  *
  * Return: bytes written (short across the end), or -ENOSPC when starting
  * at or past the end, -EFAULT or -ENOMEM when nothing was written.
@@ -176,7 +214,8 @@ static ssize_t faultmem_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		pos = faultmem_size(fdev);
 
 	while (iov_iter_count(from)) {
-		size_t chunk = min_t(size_t, PAGE_SIZE - offset_in_page(pos),
+		size_t chunk = min_t(size_t, FAULTMEM_MAX_FOLIO_SIZE -
+				     (pos & (FAULTMEM_MAX_FOLIO_SIZE - 1)),
 				     iov_iter_count(from));
 
 		if (fault_in_iov_iter_readable(from, chunk) == chunk) {

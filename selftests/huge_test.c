@@ -456,4 +456,65 @@ TEST_F(huge, read_and_write_cross_huge_folios)
 	free(out);
 }
 
+/*
+ * write() whose source is an unpopulated mapping of the very 2 MiB folio it
+ * writes to: the driver holds that folio locked while copying, so the
+ * source must be faulted in beforehand, never under the lock. Must neither
+ * deadlock nor lose data.
+ */
+TEST_F(huge, write_from_a_mapping_of_its_own_folio)
+{
+	long len = 64 * 1024 + 5, i, bad = 0;
+	char *in = malloc(len), *out = malloc(len), *map;
+	uint64_t huge;
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_NE(NULL, in);
+	ASSERT_NE(NULL, out);
+	for (i = 0; i < len; i++)
+		in[i] = pattern(i);
+	ASSERT_EQ(len, pwrite(self->fd, in, len, 100));
+	huge = fm_stats(self->fd).huge_folios_allocated;
+	map = mmap(NULL, HUGE_SIZE, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, madvise(map, HUGE_SIZE, MADV_DONTNEED));
+	ASSERT_EQ(len, pwrite(self->fd, map + 100, len, MIB + 7));
+	ASSERT_EQ(len, pread(self->fd, out, len, MIB + 7));
+	for (i = 0; i < len; i++)
+		bad += out[i] != in[i];
+	EXPECT_EQ(0, bad);
+	/* Both ranges are in block 0: no other folio was made. */
+	EXPECT_EQ(huge, fm_stats(self->fd).huge_folios_allocated);
+	munmap(map, HUGE_SIZE);
+	free(in);
+	free(out);
+}
+
+/*
+ * A write whose source turns unreadable part way through a 2 MiB folio
+ * writes what came before and returns that short count, like a file; the
+ * bytes after it are untouched (still zero).
+ */
+TEST_F(huge, a_write_whose_source_turns_bad_is_short)
+{
+	char *src, out[16];
+	long i;
+
+	FM_RETURN_IF_SKIPPED();
+	src = mmap(NULL, 3 * self->page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	for (i = 0; i < 2 * self->page; i++)
+		src[i] = pattern(i);
+	ASSERT_EQ(0, mprotect(src + 2 * self->page, self->page, PROT_NONE));
+	EXPECT_EQ(2 * self->page,
+		  pwrite(self->fd, src, 3 * self->page, MIB + 100));
+	ASSERT_EQ(16, pread(self->fd, out, 16, MIB + 100 + 2 * self->page - 8));
+	EXPECT_EQ(0, memcmp(out, src + 2 * self->page - 8, 8));
+	EXPECT_TRUE(fm_all_zero(out + 8, 8));
+	EXPECT_EQ(-1, pwrite(self->fd, src + 2 * self->page, 8, 0));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(src, 3 * self->page);
+}
+
 TEST_HARNESS_MAIN
