@@ -24,14 +24,6 @@
 
 #define FAULTMEM_NAME_LEN	16
 
-/*
- * The largest folio in a device's page cache: PMD-size where huge policies
- * exist (faultmem_try_huge_folio()), else a page. write() faults its source
- * in this much at a time.
- */
-#define FAULTMEM_MAX_FOLIO_SIZE \
-	(IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ? PMD_SIZE : PAGE_SIZE)
-
 /**
  * struct faultmem_counters - per-device event counters
  * @faults:		calls of the fault handler

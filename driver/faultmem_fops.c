@@ -151,6 +151,7 @@ static size_t faultmem_copy_into_folio(struct folio *folio, loff_t pos,
  * @bytes: how much the caller would like written; cut at the end of the
  *	folio at @pos (4 KiB, or 2 MiB for a huge one) and of the buffer
  * @from: source
+ * @folio_bytes: set to the size of the folio at @pos
  *
  * The copy runs with the folio locked and page faults disabled
  * (copy_page_from_iter_atomic()), because the source may be a mapping of
@@ -161,7 +162,8 @@ static size_t faultmem_copy_into_folio(struct folio *folio, loff_t pos,
  * -ENOMEM.
  */
 static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
-				  size_t bytes, struct iov_iter *from)
+				  size_t bytes, struct iov_iter *from,
+				  size_t *folio_bytes)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
 	struct folio *folio;
@@ -181,8 +183,9 @@ static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
 		copied = PTR_ERR(folio);
 		goto unlock;
 	}
+	*folio_bytes = folio_size(folio);
 	bytes = min3((u64)bytes, size - pos,
-		     (u64)(folio_size(folio) - offset_in_folio(folio, pos)));
+		     (u64)(*folio_bytes - offset_in_folio(folio, pos)));
 	copied = faultmem_copy_into_folio(folio, pos, bytes, from);
 	flush_dcache_folio(folio);
 	folio_unlock(folio);
@@ -197,9 +200,12 @@ unlock:
  * @iocb: position and file
  * @from: source
  *
- * A folio at a time. The source is faulted in up to the end of the
- * largest folio the buffer can hold at @pos (the 2 MiB block), since the
- * folio found there may be that large.
+ * A folio at a time. The source must be faulted in before the folio is
+ * locked, and the size of the next folio is not known yet: guess that it
+ * is as large as the last one. So a step after a 4 KiB folio faults in up
+ * to the end of the page (faulting in more on every step would touch each
+ * source page many times), and a step after a 2 MiB folio up to the end
+ * of its 2 MiB block; a wrong guess costs one short step.
  *
  * Return: bytes written (short across the end), or -ENOSPC when starting
  * at or past the end, -EFAULT or -ENOMEM when nothing was written.
@@ -208,21 +214,21 @@ static ssize_t faultmem_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct faultmem_dev *fdev = iocb->ki_filp->private_data;
 	loff_t pos = iocb->ki_pos;
+	size_t span = PAGE_SIZE;	/* the size of the last folio written */
 	ssize_t done = 0, ret = 0;
 
 	if (iocb->ki_flags & IOCB_APPEND)
 		pos = faultmem_size(fdev);
 
 	while (iov_iter_count(from)) {
-		size_t chunk = min_t(size_t, FAULTMEM_MAX_FOLIO_SIZE -
-				     (pos & (FAULTMEM_MAX_FOLIO_SIZE - 1)),
+		size_t chunk = min_t(size_t, span - (pos & (span - 1)),
 				     iov_iter_count(from));
 
 		if (fault_in_iov_iter_readable(from, chunk) == chunk) {
 			ret = -EFAULT;
 			break;
 		}
-		ret = faultmem_write_one(fdev, pos, chunk, from);
+		ret = faultmem_write_one(fdev, pos, chunk, from, &span);
 		if (ret < 0)
 			break;
 		/* ret == 0: the source was unmapped again; fault it back in. */
