@@ -26,8 +26,8 @@
 # VM_ACCEL, VM_MEM, VM_SMP, INSMOD_PARAMS (parameters for the test insmod),
 # STRESS_SECONDS (duration of the stress test, default 60), PROGRAM_TIMEOUT
 # (seconds, on top of STRESS_SECONDS, before a selftest program counts as
-# hung; default 600), TESTS
-# (run only these selftests, e.g. TESTS="basic_test rw_test").
+# hung; default 600), TESTS (run only these selftests, e.g.
+# TESTS="basic_test rw_test").
 
 # FLAVOUR=rt: build against and boot Debian's PREEMPT_RT kernel instead.
 FLAVOUR ?=

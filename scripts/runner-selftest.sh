@@ -52,7 +52,9 @@ mkdir -p "$work"/{control,fail,warn,hang,watchdog,panic}/tests
 cp build/selftests/basic_test "$work/control/tests/"
 cp "$tests/always_fails_test" "$work/fail/tests/"
 cp "$tests/hangs_forever" "$work/hang/tests/"
-cp "$tests/hangs_forever" build/selftests/basic_test "$work/watchdog/tests/"
+# The programs run in name order: the one after the hang must still run.
+cp "$tests/hangs_forever" "$work/watchdog/tests/"
+cp build/selftests/basic_test "$work/watchdog/tests/runs_after_the_hang"
 cp "$tests/panics_kernel" "$work/panic/tests/"
 
 run_case control zero '^[1-9][0-9]* passed, 0 failed'
@@ -74,6 +76,7 @@ expect_in hang console.log 'sysrq: Show Blocked State'
 VM_APPEND="fm.program_timeout=20 fm.stress_seconds=0" \
 	run_case watchdog nonzero '^not ok - hangs_forever finished within 20 s \(it hung\)'
 expect_in watchdog output.txt '^# pid [0-9]+ \(hangs_forever\) state S wchan'
+expect_in watchdog output.txt '^# faultmem-exit: runs_after_the_hang 0$'
 expect_in watchdog output.txt '^ok - VM reached the end-of-run sentinel'
 run_case panic nonzero '^not ok - VM reached the end-of-run sentinel'
 

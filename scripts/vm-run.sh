@@ -149,7 +149,7 @@ esac
 # (KASAN/KFENCE/UBSAN reports start with "BUG: KASAN" etc.; DEBUG_VM's
 # VM_BUG_ON is "kernel BUG at"; SLUB debugging's is "BUG <cache> (...)";
 # lockdep's reports are the "possible ... locking" and "lock state" lines.)
-kernel_reports='WARNING:|BUG[: ]|Oops|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep|lockdep is turned off|Bad page|page dumped because|corruption|Kernel panic|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|rcu_sched self-detected stall|detected stalls|self-detected stall'
+kernel_reports='WARNING:|BUG[: ]|Oops|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep|lockdep is turned off|Bad page|page dumped because|corruption|Kernel panic|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|detected stalls|self-detected stall'
 
 awk -v qemu_rc="$qemu_rc" -v timeout_s="$timeout_s" \
     -v reports="$(grep -cE "$kernel_reports" "$console")" '

@@ -353,6 +353,24 @@ static int start_cli(const char *const args[], const char *ready, pid_t *pid,
 	return pipefd[0];
 }
 
+/*
+ * Let a tool started by start_cli() finish: read the rest of its output
+ * into @out (killing it if it has not closed its output within 60 s) and
+ * reap it. Returns its exit status, or -1 if it was killed or died from a
+ * signal.
+ */
+static int finish_cli(pid_t pid, int fd, char *out, size_t size)
+{
+	int timed_out = read_until(fd, out, size, NULL, 60), status;
+
+	if (timed_out)
+		kill(pid, SIGKILL);
+	close(fd);
+	if (waitpid(pid, &status, 0) != pid || timed_out || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 /* The value on the line of `faultmem stat` output that starts with @name. */
 static long long stat_value(const char *out, const char *name)
 {
@@ -368,8 +386,8 @@ static long long stat_value(const char *out, const char *name)
 TEST_F(obs, cli_stat_prints_the_counters)
 {
 	char out[8192];
-	int fd, status;
 	pid_t pid;
+	int fd;
 
 	ASSERT_EQ(0, run_cli("touch 0 1 2", out, sizeof(out)));
 	ASSERT_EQ(0, run_cli("stat 0", out, sizeof(out)));
@@ -382,13 +400,8 @@ TEST_F(obs, cli_stat_prints_the_counters)
 		       "every 1 s (Ctrl-C to stop)", &pid, out, sizeof(out));
 	ASSERT_LE(0, fd) TH_LOG("stat -w did not start: %s", out);
 	ASSERT_EQ(0, kill(pid, SIGINT));
-	EXPECT_EQ(0, read_until(fd, out, sizeof(out), NULL, 60)) {
-		TH_LOG("stat -w did not stop on SIGINT: %s", out);
-		kill(pid, SIGKILL);
-	}
-	close(fd);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, finish_cli(pid, fd, out, sizeof(out)))
+		TH_LOG("stat -w did not exit cleanly on SIGINT: %s", out);
 	EXPECT_EQ(2, run_cli("stat -i 0 0", out, sizeof(out)));
 }
 
@@ -430,7 +443,6 @@ TEST_F(obs, cli_touch_populates_pages)
 	EXPECT_EQ(2, run_cli("touch 0 x", out, sizeof(out)));
 }
 
-/* faultmem trace decodes events, and turns them off on exit, even on SIGINT. */
 /* '0' or '1': whether the faultmem events are enabled. */
 static char events_enabled(void)
 {
@@ -446,12 +458,13 @@ static char events_enabled(void)
 
 #define TRACE_READY "tracing faultmem events"
 
+/* faultmem trace decodes events, and turns them off on exit, even on SIGINT. */
 TEST_F(obs, cli_trace_decodes_and_cleans_up)
 {
 	char out[8192];
-	int fd, status;
 	char *map;
 	pid_t pid;
+	int fd;
 
 	if (access(TRACEFS "events/faultmem", F_OK))
 		SKIP(return, "no tracefs or no faultmem events");
@@ -466,13 +479,8 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 	EXPECT_EQ('1', events_enabled());
 	for (int i = 0; i < 4; i++)
 		map[i * self->page] = 1;
-	EXPECT_EQ(0, read_until(fd, out, sizeof(out), NULL, 60)) {
-		TH_LOG("the tracer did not stop after 3 events: %s", out);
-		kill(pid, SIGKILL);
-	}
-	close(fd);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, finish_cli(pid, fd, out, sizeof(out)))
+		TH_LOG("the tracer did not exit cleanly after 3 events: %s", out);
 	EXPECT_NE(NULL, strstr(out, "faultmem0  fault  page 0 ")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "faultmem0  fault  page 2 ")) TH_LOG("%s", out);
 	/* The fourth event came after the count was reached. */
@@ -487,13 +495,8 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
 	EXPECT_EQ('1', events_enabled());
 	ASSERT_EQ(0, kill(pid, SIGINT));
-	EXPECT_EQ(0, read_until(fd, out, sizeof(out), NULL, 60)) {
-		TH_LOG("the tracer did not stop on SIGINT: %s", out);
-		kill(pid, SIGKILL);
-	}
-	close(fd);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, finish_cli(pid, fd, out, sizeof(out)))
+		TH_LOG("the tracer did not exit cleanly on SIGINT: %s", out);
 	EXPECT_NE(NULL, strstr(out, "\n0 events\n")) TH_LOG("%s", out);
 	EXPECT_EQ('0', events_enabled());
 	munmap(map, 4 * self->page);
