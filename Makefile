@@ -65,12 +65,6 @@ KSELFTEST_DIR := $(BUILD)/kselftest
 INITRD := $(BUILD)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
-.PHONY: all module userspace selftests check check-run demo docs bench vm lint \
-	install uninstall install-tools uninstall-tools dkms-install dkms-uninstall \
-	check-packaging \
-	check-runner check-debug check-debug-run check-hostile \
-	check-hostile-run initramfs kdir clean
-
 all: module userspace selftests
 
 kdir:
@@ -118,9 +112,26 @@ initramfs: all
 		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
 		-p "$(INSMOD_PARAMS)" -f "$(TESTS)"
 
-check:
-	@scripts/ensure-deps.sh $(if $(FLAVOUR),linux-headers-$(FLAVOUR)-amd64)
-	@$(MAKE) --no-print-directory check-run
+# The entry points that need Debian packages (headers, QEMU, ...) first
+# install what is missing (scripts/ensure-deps.sh), then run their real
+# recipe, NAME-run, in a new make. A new make, because make expands a whole
+# recipe before it runs the first line: on a fresh machine KDIR, KVER and
+# the kernel image would be looked up before the headers exist.
+ENTRY_POINTS := check demo docs bench vm check-debug check-hostile lint \
+	check-runner check-packaging
+DEPS_check := $(if $(FLAVOUR),linux-headers-$(FLAVOUR)-amd64)
+DEPS_check-debug := bc bison flex libelf-dev libssl-dev
+DEPS_check-hostile := trinity fio
+DEPS_lint := sparse perl
+DEPS_check-packaging := dkms
+
+$(ENTRY_POINTS):
+	@scripts/ensure-deps.sh $(DEPS_$@)
+	@$(MAKE) --no-print-directory $@-run
+
+.PHONY: all module userspace selftests initramfs kdir clean \
+	install uninstall install-tools uninstall-tools dkms-install dkms-uninstall \
+	$(ENTRY_POINTS) $(addsuffix -run,$(ENTRY_POINTS))
 
 ifeq ($(FLAVOUR),)
 check-run: initramfs
@@ -138,15 +149,11 @@ check-run: userspace selftests
 		scripts/vm-run.sh check $(VM_KERNEL) $(FLAVOUR_BUILD)/initramfs.cpio.gz
 endif
 
-demo:
-	@scripts/ensure-deps.sh
-	@$(MAKE) --no-print-directory initramfs
+demo-run: initramfs
 	scripts/vm-run.sh demo $(VM_KERNEL) $(INITRD)
 
 # docs/walkthrough.md: the template plus output captured from a real run.
-docs:
-	@scripts/ensure-deps.sh
-	@$(MAKE) --no-print-directory initramfs
+docs-run: initramfs
 	VM_LOGDIR=$(BUILD)/docs scripts/vm-run.sh docs $(VM_KERNEL) $(INITRD)
 	scripts/gen-walkthrough.sh $(BUILD)/docs/results.log \
 		docs/walkthrough.md.in docs/walkthrough.md
@@ -156,29 +163,19 @@ docs:
 BENCH_MIB ?= 32
 BENCH_REPS ?= 5
 
-bench:
-	@scripts/ensure-deps.sh
-	@$(MAKE) --no-print-directory initramfs
+bench-run: initramfs
 	VM_LOGDIR=$(BUILD)/bench VM_MEM=$${VM_MEM:-2G} \
 	VM_APPEND="fm.bench_mib=$(BENCH_MIB) fm.bench_reps=$(BENCH_REPS)" \
 		scripts/vm-run.sh bench $(VM_KERNEL) $(INITRD)
 	scripts/gen-bench.sh $(BUILD)/bench/results.log docs/bench.csv README.md
 
-vm:
-	@scripts/ensure-deps.sh
-	@$(MAKE) --no-print-directory initramfs
+vm-run: initramfs
 	scripts/vm-run.sh shell $(VM_KERNEL) $(INITRD)
 
 # The debug-kernel lane: the same suite under KASAN, lockdep, DEBUG_VM,
 # kmemleak and fault injection (scripts/debug-kernel.config). The kernel is
 # built once and cached (scripts/build-debug-kernel.sh).
 DEBUG_BUILD := $(BUILD)/debug
-DEBUG_KERNEL_DEPS := bc bison flex libelf-dev libssl-dev
-
-check-debug:
-	@scripts/ensure-deps.sh $(DEBUG_KERNEL_DEPS)
-	@$(MAKE) --no-print-directory check-debug-run
-
 check-debug-run: userspace selftests
 	@kdir=$$(scripts/build-debug-kernel.sh) && \
 	ko=$$(scripts/build-module.sh $$kdir $(DEBUG_BUILD)/module) && \
@@ -193,10 +190,6 @@ check-debug-run: userspace selftests
 # Hostile input from real tools in the VM: fio verification and trinity.
 FUZZ_SECONDS ?= 120
 
-check-hostile:
-	@scripts/ensure-deps.sh trinity fio
-	@$(MAKE) --no-print-directory check-hostile-run
-
 check-hostile-run: all
 	scripts/mkinitramfs.sh -o $(BUILD)/hostile/initramfs.cpio.gz \
 		-m driver/faultmem.ko -B /usr/bin/trinity -B /usr/bin/fio
@@ -205,14 +198,10 @@ check-hostile-run: all
 		scripts/vm-run.sh hostile $(VM_KERNEL) $(BUILD)/hostile/initramfs.cpio.gz
 
 # Kernel-style checks: checkpatch --strict, sparse, W=1, kernel-doc, SPDX.
-lint:
-	@scripts/ensure-deps.sh sparse perl
-	@$(MAKE) --no-print-directory kdir
+lint-run: kdir
 	scripts/lint.sh $(KDIR)
 
-check-runner:
-	@scripts/ensure-deps.sh
-	@$(MAKE) --no-print-directory all $(RUNNER_TESTS)
+check-runner-run: all $(RUNNER_TESTS)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/modules modules
 	scripts/runner-selftest.sh $(VM_KERNEL) $(if $(DEBUG),$$(scripts/build-debug-kernel.sh))
 
@@ -256,9 +245,7 @@ dkms-uninstall:
 	scripts/dkms.sh uninstall
 
 # The packaging lane: DKMS round trip and install/uninstall (CI, as root).
-check-packaging:
-	@scripts/ensure-deps.sh dkms
-	@$(MAKE) --no-print-directory all
+check-packaging-run: all
 	scripts/check-packaging.sh $(KVER) $(VM_KERNEL)
 
 clean:
