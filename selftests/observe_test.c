@@ -444,11 +444,14 @@ TEST_F(obs, cli_touch_populates_pages)
 }
 
 /* '0' or '1': whether the faultmem events are enabled. */
-static char events_enabled(void)
+/* The first byte of @dir's events/faultmem/enable: '0', '1', or '?'. */
+static char events_enabled(const char *dir)
 {
-	char enabled = '?';
-	int fd = open(TRACEFS "events/faultmem/enable", O_RDONLY);
+	char path[256], enabled = '?';
+	int fd;
 
+	snprintf(path, sizeof(path), "%s/events/faultmem/enable", dir);
+	fd = open(path, O_RDONLY);
 	if (fd >= 0 && read(fd, &enabled, 1) != 1)
 		enabled = '?';
 	if (fd >= 0)
@@ -456,9 +459,24 @@ static char events_enabled(void)
 	return enabled;
 }
 
+/* The tracefs instance faultmem trace records into while it runs. */
+static const char *tracer_instance(pid_t pid)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), TRACEFS "instances/faultmem-trace-%d",
+		 (int)pid);
+	return path;
+}
+
 #define TRACE_READY "tracing faultmem events"
 
-/* faultmem trace decodes events, and turns them off on exit, even on SIGINT. */
+/*
+ * faultmem trace decodes events into its own tracefs instance: while it
+ * runs the instance exists with the events on, the global buffer and the
+ * global event switch are left alone, and the instance is gone once it
+ * exits, after COUNT events or on SIGINT.
+ */
 TEST_F(obs, cli_trace_decodes_and_cleans_up)
 {
 	char out[8192];
@@ -476,7 +494,8 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 	fd = start_cli((const char *[]){ "trace", "-n", "3", "0", NULL },
 		       TRACE_READY, &pid, out, sizeof(out));
 	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
-	EXPECT_EQ('1', events_enabled());
+	EXPECT_EQ('1', events_enabled(tracer_instance(pid)));
+	EXPECT_EQ('0', events_enabled(TRACEFS));
 	for (int i = 0; i < 4; i++)
 		map[i * self->page] = 1;
 	EXPECT_EQ(0, finish_cli(pid, fd, out, sizeof(out)))
@@ -487,19 +506,49 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 	EXPECT_EQ(NULL, strstr(out, "faultmem0  fault  page 3 ")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "-> new_page")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\n3 events\n")) TH_LOG("%s", out);
-	EXPECT_EQ('0', events_enabled());
+	EXPECT_NE(0, access(tracer_instance(pid), F_OK));
+	EXPECT_EQ('0', events_enabled(TRACEFS));
+	munmap(map, 4 * self->page);
+}
 
-	/* Interrupted: still cleans up, and says how many events it saw. */
+/*
+ * Events recorded before faultmem trace started are not its to show (the
+ * 4th fault of a "-n 3" run used to reappear in the next run), and the
+ * global buffer that holds them belongs to whoever recorded them: the
+ * tracer shows none of them and leaves them in place. Interrupted, it
+ * still cleans up and says how many events it saw.
+ */
+TEST_F(obs, cli_trace_shows_only_its_own_events)
+{
+	char out[8192];
+	char *trace;
+	pid_t pid;
+	int fd;
+
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "1"));
+	ASSERT_EQ(0, run_cli("touch 0 5", out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "0"));
+
 	fd = start_cli((const char *[]){ "trace", "0", NULL }, TRACE_READY,
 		       &pid, out, sizeof(out));
 	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
-	EXPECT_EQ('1', events_enabled());
+	EXPECT_EQ('1', events_enabled(tracer_instance(pid)));
 	ASSERT_EQ(0, kill(pid, SIGINT));
 	EXPECT_EQ(0, finish_cli(pid, fd, out, sizeof(out)))
 		TH_LOG("the tracer did not exit cleanly on SIGINT: %s", out);
+	EXPECT_EQ(NULL, strstr(out, "page 5 ")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\n0 events\n")) TH_LOG("%s", out);
-	EXPECT_EQ('0', events_enabled());
-	munmap(map, 4 * self->page);
+	EXPECT_NE(0, access(tracer_instance(pid), F_OK));
+	EXPECT_EQ('0', events_enabled(TRACEFS));
+
+	trace = read_trace();
+	ASSERT_NE(NULL, trace);
+	EXPECT_NE(NULL, strstr(trace, "faultmem_fault: faultmem0 pgoff=5 "))
+		TH_LOG("the global buffer lost its event: %s", trace);
+	free(trace);
 }
 
 /*

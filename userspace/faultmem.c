@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <faultmem.h>
@@ -389,7 +390,7 @@ static const char *tracefs(void)
 
 static int write_trace_file(const char *dir, const char *name, const char *value)
 {
-	char path[256];
+	char path[512];
 	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -442,13 +443,22 @@ static int decode(const char *line, const char *only_dev)
 	return 1;
 }
 
+/*
+ * faultmem trace records into a tracefs instance of its own,
+ * instances/faultmem-trace-PID, not into the global buffer. So it shows
+ * only events from after it started (never what an earlier tracer left in
+ * the buffer), it leaves alone whatever trace-cmd, perf or another
+ * faultmem trace have set up, and removing the instance on exit turns its
+ * events off and frees its buffer. Only SIGKILL leaves the instance
+ * behind; rmdir it by hand.
+ */
 static int cmd_trace(int argc, char **argv)
 {
 	const char *dir = tracefs(), *dev_arg = NULL, *only = NULL;
 	long count = -1, seen = 0;
-	char line[1024], *name;
+	char line[1024], inst[256], *name;
 	FILE *pipe;
-	int i;
+	int i, ret = 1;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") && i + 1 < argc)
@@ -466,18 +476,24 @@ static int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "%s: tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)\n", prog);
 		return 1;
 	}
-	if (write_trace_file(dir, "events/faultmem/enable", "1")) {
-		fprintf(stderr, "%s: cannot enable %s/events/faultmem: %s (root needed; module loaded?)\n",
-			prog, dir, strerror(errno));
+	snprintf(inst, sizeof(inst), "%s/instances/faultmem-trace-%d", dir,
+		 (int)getpid());
+	if (mkdir(inst, 0700)) {
+		fprintf(stderr, "%s: cannot create the trace instance %s: %s (root needed)\n",
+			prog, inst, strerror(errno));
 		return 1;
 	}
+	if (write_trace_file(inst, "events/faultmem/enable", "1")) {
+		fprintf(stderr, "%s: cannot enable the faultmem events: %s (module loaded?)\n",
+			prog, strerror(errno));
+		goto remove;
+	}
 	catch_stop_signals();
-	snprintf(line, sizeof(line), "%s/trace_pipe", dir);
+	snprintf(line, sizeof(line), "%s/trace_pipe", inst);
 	pipe = fopen(line, "r");
 	if (!pipe) {
 		fprintf(stderr, "%s: %s: %s\n", prog, line, strerror(errno));
-		write_trace_file(dir, "events/faultmem/enable", "0");
-		return 1;
+		goto remove;
 	}
 	fprintf(stderr, "tracing faultmem events%s%s (Ctrl-C to stop)\n",
 		only ? " of " : "", only ? only : "");
@@ -485,10 +501,16 @@ static int cmd_trace(int argc, char **argv)
 	while (!stop && (count < 0 || seen < count) && fgets(line, sizeof(line), pipe))
 		seen += decode(line, only);
 	fclose(pipe);
-	/* Always leave the events as we found them: off. */
-	write_trace_file(dir, "events/faultmem/enable", "0");
 	fprintf(stderr, "%ld events\n", seen);
-	return 0;
+	ret = 0;
+remove:
+	/* Removing the instance disables its events and frees its buffer. */
+	if (rmdir(inst)) {
+		fprintf(stderr, "%s: cannot remove %s: %s\n", prog, inst,
+			strerror(errno));
+		ret = 1;
+	}
+	return ret;
 }
 
 static sigjmp_buf touch_jump;

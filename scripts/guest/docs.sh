@@ -24,7 +24,11 @@ endblock
 # The decoded view: faultmem trace streams while pages are touched.
 faultmem trace -n 9 0 >/tmp/decoded.txt 2>/tmp/decoded.err &
 tracer=$!
-sleep 1
+# Touch only once it says it is tracing (events on, trace_pipe open).
+for i in $(seq 600); do
+	grep -q '^tracing faultmem events' /tmp/decoded.err && break
+	sleep 0.1
+done
 {
 	echo '# faultmem touch 0 0 1 2 3        (four first writes)'
 	faultmem touch 0 0 1 2 3
