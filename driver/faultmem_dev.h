@@ -16,44 +16,44 @@
 #ifndef FAULTMEM_DEV_H
 #define FAULTMEM_DEV_H
 
-#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 
 #define FAULTMEM_NAME_LEN	16
 
-/**
- * struct faultmem_counters - per-device event counters
- * @faults:		calls of the fault handler
- * @pages_allocated:	pages allocated, by faults and by write()
- * @existing_page_faults: faults that found the page resident
- * @sigbus_faults:	faults at or beyond the size
- * @private_write_faults: write faults on MAP_PRIVATE mappings
- * @resizes:		successful size changes
- * @holes_punched:	successful hole punches
- * @fault_around_calls:	calls of the fault-around handler (map_pages)
- * @huge_folios_allocated: PMD-size folios allocated (each also adds
- *			HPAGE_PMD_NR to @pages_allocated)
- * @huge_fallbacks:	PMD-size allocations that failed (no free 2 MiB,
- *			or the memory cgroup refused the charge), so a
- *			4 KiB page was used instead
- *
- * Plain atomics: one increment per event, no lock on the fault path. They
- * are read by the stats ioctl and the sysfs attributes.
+/*
+ * Per-device event counters. Each device has one array of them per CPU:
+ * faultmem_count() increments this CPU's copy with this_cpu_inc(), which
+ * is no atomic instruction and touches no cache line that other CPUs
+ * faulting at the same time would share, so counting costs the fault path
+ * next to nothing. Readers (the stats ioctl, sysfs) add the copies up with
+ * faultmem_counters_read(); a sum taken while events happen is a
+ * snapshot, like /proc/vmstat's.
  */
+enum faultmem_counter {
+	FAULTMEM_FAULTS,		/* calls of the fault handler */
+	FAULTMEM_PAGES_ALLOCATED,	/* by faults and by write() */
+	FAULTMEM_EXISTING_PAGE_FAULTS,	/* faults that found the page */
+	FAULTMEM_SIGBUS_FAULTS,		/* faults at or beyond the size */
+	FAULTMEM_PRIVATE_WRITE_FAULTS,	/* write faults, MAP_PRIVATE */
+	FAULTMEM_RESIZES,		/* successful size changes */
+	FAULTMEM_HOLES_PUNCHED,		/* successful hole punches */
+	FAULTMEM_FAULT_AROUND_CALLS,	/* calls of map_pages */
+	/* PMD-size folios allocated (each adds 512 pages allocated too) */
+	FAULTMEM_HUGE_FOLIOS_ALLOCATED,
+	/*
+	 * PMD-size allocations that failed (no free 2 MiB, or the memory
+	 * cgroup refused the charge), so a 4 KiB page was used instead
+	 */
+	FAULTMEM_HUGE_FALLBACKS,
+	FAULTMEM_NR_COUNTERS
+};
+
 struct faultmem_counters {
-	atomic64_t faults;
-	atomic64_t pages_allocated;
-	atomic64_t existing_page_faults;
-	atomic64_t sigbus_faults;
-	atomic64_t private_write_faults;
-	atomic64_t resizes;
-	atomic64_t holes_punched;
-	atomic64_t fault_around_calls;
-	atomic64_t huge_folios_allocated;
-	atomic64_t huge_fallbacks;
+	u64 count[FAULTMEM_NR_COUNTERS];
 };
 
 /*
@@ -86,7 +86,7 @@ enum faultmem_fault_outcome {
  *		address_space holds the buffer's pages and its i_size is
  *		the device size. Every open file of the device points its
  *		f_mapping here, so all mappings share one set of pages.
- * @counters:	event counters
+ * @counters:	event counters, per CPU
  * @huge:	enum faultmem_huge: the policy for new allocations; changing
  *		it leaves pages already allocated as they are
  * @index:	N in faultmemN
@@ -95,20 +95,31 @@ enum faultmem_fault_outcome {
 struct faultmem_dev {
 	struct miscdevice misc;
 	struct inode *inode;
-	struct faultmem_counters counters;
+	struct faultmem_counters __percpu *counters;
 	int huge;
 	unsigned int index;
 	char name[FAULTMEM_NAME_LEN];
 };
 
-#define faultmem_count(fdev, counter) \
-	atomic64_inc(&(fdev)->counters.counter)
+static inline void faultmem_count_add(struct faultmem_dev *fdev,
+				      enum faultmem_counter counter, u64 n)
+{
+	this_cpu_add(fdev->counters->count[counter], n);
+}
+
+static inline void faultmem_count(struct faultmem_dev *fdev,
+				  enum faultmem_counter counter)
+{
+	faultmem_count_add(fdev, counter, 1);
+}
 
 /* faultmem_main.c */
 extern u64 faultmem_max_size;
 extern u64 faultmem_max_total_size;
 
 extern int faultmem_huge_default;
+void faultmem_counters_read(const struct faultmem_dev *fdev,
+			    struct faultmem_counters *sum);
 
 /* faultmem_parse.c */
 int faultmem_parse_size(const char *buf, u64 *result);

@@ -55,14 +55,14 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 	vm_fault_t ret;
 	bool allocated;
 
-	faultmem_count(fdev, faults);
+	faultmem_count(fdev, FAULTMEM_FAULTS);
 	if ((vmf->flags & FAULT_FLAG_WRITE) &&
 	    !(vmf->vma->vm_flags & VM_SHARED))
-		faultmem_count(fdev, private_write_faults);
+		faultmem_count(fdev, FAULTMEM_PRIVATE_WRITE_FAULTS);
 
 	filemap_invalidate_lock_shared(mapping);
 	if (vmf->pgoff >= DIV_ROUND_UP(faultmem_size(fdev), PAGE_SIZE)) {
-		faultmem_count(fdev, sigbus_faults);
+		faultmem_count(fdev, FAULTMEM_SIGBUS_FAULTS);
 		outcome = FAULTMEM_FAULT_SIGBUS;
 		ret = VM_FAULT_SIGBUS;
 		goto unlock;
@@ -77,7 +77,7 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 	if (allocated) {
 		outcome = FAULTMEM_FAULT_NEW_PAGE;
 	} else {
-		faultmem_count(fdev, existing_page_faults);
+		faultmem_count(fdev, FAULTMEM_EXISTING_PAGE_FAULTS);
 		outcome = FAULTMEM_FAULT_EXISTING_PAGE;
 	}
 
@@ -117,7 +117,7 @@ static vm_fault_t faultmem_map_pages(struct vm_fault *vmf,
 	struct faultmem_dev *fdev = vmf->vma->vm_file->private_data;
 	vm_fault_t ret;
 
-	faultmem_count(fdev, fault_around_calls);
+	faultmem_count(fdev, FAULTMEM_FAULT_AROUND_CALLS);
 	ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
 	trace_faultmem_map_pages(fdev->index, vmf, start_pgoff, end_pgoff,
 				 ret & VM_FAULT_NOPAGE);

@@ -261,21 +261,24 @@ static int faultmem_ioctl_punch_hole(struct faultmem_dev *fdev,
 static int faultmem_ioctl_get_stats(struct faultmem_dev *fdev,
 				    struct faultmem_stats __user *ustats)
 {
-	const struct faultmem_counters *c = &fdev->counters;
-	struct faultmem_stats stats = {
+	struct faultmem_counters c;
+	struct faultmem_stats stats;
+
+	faultmem_counters_read(fdev, &c);
+	stats = (struct faultmem_stats) {
 		.size			= faultmem_size(fdev),
 		.max_size		= faultmem_max_size,
 		.resident_pages		= faultmem_resident_pages(fdev),
-		.faults			= atomic64_read(&c->faults),
-		.pages_allocated	= atomic64_read(&c->pages_allocated),
-		.existing_page_faults	= atomic64_read(&c->existing_page_faults),
-		.sigbus_faults		= atomic64_read(&c->sigbus_faults),
-		.private_write_faults	= atomic64_read(&c->private_write_faults),
-		.resizes		= atomic64_read(&c->resizes),
-		.holes_punched		= atomic64_read(&c->holes_punched),
-		.fault_around_calls	= atomic64_read(&c->fault_around_calls),
-		.huge_folios_allocated	= atomic64_read(&c->huge_folios_allocated),
-		.huge_fallbacks		= atomic64_read(&c->huge_fallbacks),
+		.faults			= c.count[FAULTMEM_FAULTS],
+		.pages_allocated	= c.count[FAULTMEM_PAGES_ALLOCATED],
+		.existing_page_faults	= c.count[FAULTMEM_EXISTING_PAGE_FAULTS],
+		.sigbus_faults		= c.count[FAULTMEM_SIGBUS_FAULTS],
+		.private_write_faults	= c.count[FAULTMEM_PRIVATE_WRITE_FAULTS],
+		.resizes		= c.count[FAULTMEM_RESIZES],
+		.holes_punched		= c.count[FAULTMEM_HOLES_PUNCHED],
+		.fault_around_calls	= c.count[FAULTMEM_FAULT_AROUND_CALLS],
+		.huge_folios_allocated	= c.count[FAULTMEM_HUGE_FOLIOS_ALLOCATED],
+		.huge_fallbacks		= c.count[FAULTMEM_HUGE_FALLBACKS],
 	};
 
 	return copy_to_user(ustats, &stats, sizeof(stats)) ? -EFAULT : 0;

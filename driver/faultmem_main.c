@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -145,6 +146,26 @@ static int __init faultmem_check_params(void)
 	return 0;
 }
 
+/**
+ * faultmem_counters_read() - the event counters of a device
+ * @fdev: the device
+ * @sum: filled with the sum of every CPU's copy of each counter
+ */
+void faultmem_counters_read(const struct faultmem_dev *fdev,
+			    struct faultmem_counters *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct faultmem_counters *c =
+			per_cpu_ptr(fdev->counters, cpu);
+
+		for (i = 0; i < FAULTMEM_NR_COUNTERS; i++)
+			sum->count[i] += c->count[i];
+	}
+}
+
 static int __init faultmem_dev_create(struct faultmem_dev *fdev, int index)
 {
 	int err;
@@ -152,9 +173,12 @@ static int __init faultmem_dev_create(struct faultmem_dev *fdev, int index)
 	fdev->index = index;
 	fdev->huge = faultmem_huge_default;
 	snprintf(fdev->name, sizeof(fdev->name), "faultmem%d", index);
+	fdev->counters = alloc_percpu(struct faultmem_counters);
+	if (!fdev->counters)
+		return -ENOMEM;
 	err = faultmem_store_init(fdev, size);
 	if (err)
-		return err;
+		goto err_free_counters;
 
 	fdev->misc.minor = MISC_DYNAMIC_MINOR;
 	fdev->misc.name = fdev->name;
@@ -165,8 +189,14 @@ static int __init faultmem_dev_create(struct faultmem_dev *fdev, int index)
 	err = misc_register(&fdev->misc);
 	if (err) {
 		pr_err("%s: misc_register failed: %d\n", fdev->name, err);
-		faultmem_store_destroy(fdev);
+		goto err_destroy_store;
 	}
+	return 0;
+
+err_destroy_store:
+	faultmem_store_destroy(fdev);
+err_free_counters:
+	free_percpu(fdev->counters);
 	return err;
 }
 
@@ -179,6 +209,7 @@ static void faultmem_dev_destroy(struct faultmem_dev *fdev)
 {
 	misc_deregister(&fdev->misc);
 	faultmem_store_destroy(fdev);
+	free_percpu(fdev->counters);
 }
 
 static int __init faultmem_init(void)

@@ -196,11 +196,11 @@ static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
 	folio = faultmem_add_folio(faultmem_mapping(fdev), first,
 				   HPAGE_PMD_ORDER);
 	if (!IS_ERR(folio)) {
-		faultmem_count(fdev, huge_folios_allocated);
+		faultmem_count(fdev, FAULTMEM_HUGE_FOLIOS_ALLOCATED);
 		return folio;
 	}
 	if (PTR_ERR(folio) != -EEXIST)
-		faultmem_count(fdev, huge_fallbacks);
+		faultmem_count(fdev, FAULTMEM_HUGE_FALLBACKS);
 	return NULL;
 }
 
@@ -254,7 +254,7 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 			return folio;
 	}
 
-	atomic64_add(folio_nr_pages(folio), &fdev->counters.pages_allocated);
+	faultmem_count_add(fdev, FAULTMEM_PAGES_ALLOCATED, folio_nr_pages(folio));
 	*allocated = true;
 	return folio;
 }
@@ -348,7 +348,7 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 	filemap_invalidate_unlock(mapping);
 
 	faultmem_total_size += new_size - old_size;
-	faultmem_count(fdev, resizes);
+	faultmem_count(fdev, FAULTMEM_RESIZES);
 	trace_faultmem_resize(fdev->index, old_size, new_size, resident);
 	goto unlock_total;
 
@@ -394,7 +394,7 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 	filemap_invalidate_unlock(mapping);
 
 	if (!ret) {
-		faultmem_count(fdev, holes_punched);
+		faultmem_count(fdev, FAULTMEM_HOLES_PUNCHED);
 		trace_faultmem_punch_hole(fdev->index, offset, length, resident);
 	}
 	return ret;

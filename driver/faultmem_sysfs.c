@@ -90,12 +90,12 @@ static ssize_t huge_store(struct device *dev, struct device_attribute *attr,
 static DEVICE_ATTR_RW(huge);
 
 /*
- * The event counters share one show function: each attribute records where
- * its counter lives in struct faultmem_counters.
+ * The event counters share one show function: each attribute records
+ * which counter it shows.
  */
 struct faultmem_counter_attr {
 	struct device_attribute attr;
-	size_t offset;
+	enum faultmem_counter counter;
 };
 
 static ssize_t counter_show(struct device *dev, struct device_attribute *attr,
@@ -103,31 +103,31 @@ static ssize_t counter_show(struct device *dev, struct device_attribute *attr,
 {
 	struct faultmem_counter_attr *cattr =
 		container_of(attr, struct faultmem_counter_attr, attr);
-	struct faultmem_dev *fdev = to_faultmem_dev(dev);
-	atomic64_t *counter = (void *)&fdev->counters + cattr->offset;
+	struct faultmem_counters sum;
 
-	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+	faultmem_counters_read(to_faultmem_dev(dev), &sum);
+	return sysfs_emit(buf, "%llu\n", sum.count[cattr->counter]);
 }
 
-#define FAULTMEM_COUNTER_ATTR(counter)					\
-	struct faultmem_counter_attr dev_attr_##counter = {		\
+#define FAULTMEM_COUNTER_ATTR(_name, _counter)				\
+	struct faultmem_counter_attr dev_attr_##_name = {		\
 		.attr = {						\
-			.attr = { .name = __stringify(counter), .mode = 0444 }, \
+			.attr = { .name = __stringify(_name), .mode = 0444 }, \
 			.show = counter_show,				\
 		},							\
-		.offset = offsetof(struct faultmem_counters, counter),	\
+		.counter = _counter,					\
 	}
 
-static FAULTMEM_COUNTER_ATTR(faults);
-static FAULTMEM_COUNTER_ATTR(pages_allocated);
-static FAULTMEM_COUNTER_ATTR(existing_page_faults);
-static FAULTMEM_COUNTER_ATTR(sigbus_faults);
-static FAULTMEM_COUNTER_ATTR(private_write_faults);
-static FAULTMEM_COUNTER_ATTR(resizes);
-static FAULTMEM_COUNTER_ATTR(holes_punched);
-static FAULTMEM_COUNTER_ATTR(fault_around_calls);
-static FAULTMEM_COUNTER_ATTR(huge_folios_allocated);
-static FAULTMEM_COUNTER_ATTR(huge_fallbacks);
+static FAULTMEM_COUNTER_ATTR(faults, FAULTMEM_FAULTS);
+static FAULTMEM_COUNTER_ATTR(pages_allocated, FAULTMEM_PAGES_ALLOCATED);
+static FAULTMEM_COUNTER_ATTR(existing_page_faults, FAULTMEM_EXISTING_PAGE_FAULTS);
+static FAULTMEM_COUNTER_ATTR(sigbus_faults, FAULTMEM_SIGBUS_FAULTS);
+static FAULTMEM_COUNTER_ATTR(private_write_faults, FAULTMEM_PRIVATE_WRITE_FAULTS);
+static FAULTMEM_COUNTER_ATTR(resizes, FAULTMEM_RESIZES);
+static FAULTMEM_COUNTER_ATTR(holes_punched, FAULTMEM_HOLES_PUNCHED);
+static FAULTMEM_COUNTER_ATTR(fault_around_calls, FAULTMEM_FAULT_AROUND_CALLS);
+static FAULTMEM_COUNTER_ATTR(huge_folios_allocated, FAULTMEM_HUGE_FOLIOS_ALLOCATED);
+static FAULTMEM_COUNTER_ATTR(huge_fallbacks, FAULTMEM_HUGE_FALLBACKS);
 
 static struct attribute *faultmem_attrs[] = {
 	&dev_attr_size.attr,
