@@ -14,6 +14,7 @@
 #   make check-hostile fio verification and the trinity fuzzer in the VM
 #   make lint          checkpatch --strict, sparse, W=1, kernel-doc, SPDX
 #   make check FLAVOUR=rt  the suite on Debian's PREEMPT_RT kernel
+#   make check KSERIES=6.12  the suite on Debian 12's 6.12 kernel
 #   make install       module, faultmem tool, uapi header, udev rule,
 #                      modprobe.d example (DESTDIR, PREFIX); make uninstall
 #   make dkms-install  register, build and install with DKMS; dkms-uninstall
@@ -29,11 +30,25 @@
 # hung; default 600), TESTS (run only these selftests, e.g.
 # TESTS="basic_test rw_test").
 
-# FLAVOUR=rt: build against and boot Debian's PREEMPT_RT kernel instead.
+# Which Debian 12 kernel to build against and boot when KDIR is not given:
+# KSERIES is the series (empty: the default, 6.1; 6.12: the newer series
+# Debian 12 also ships) and FLAVOUR the flavour (empty, or rt for
+# PREEMPT_RT). Each pair has a headers meta-package (scripts/lib.sh).
+KSERIES ?=
 FLAVOUR ?=
-KDIR ?= $(shell FLAVOUR=$(FLAVOUR) scripts/find-kdir.sh 2>/dev/null)
-# The kernel release KDIR builds for (install, DKMS).
-KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+KDIR ?= $(shell KSERIES=$(KSERIES) FLAVOUR=$(FLAVOUR) scripts/find-kdir.sh 2>/dev/null)
+HEADERS_PACKAGE := linux-headers-$(if $(KSERIES),$(KSERIES)-)$(if $(FLAVOUR),$(FLAVOUR)-)amd64
+# "6.12", "rt", "6.12-rt"; empty for the default kernel.
+KERNEL_TAG := $(subst $(eval) ,-,$(strip $(KSERIES) $(FLAVOUR)))
+# The newest series Debian 12 ships: make lint builds for it too, and the
+# packaging lane has DKMS build for it as a kernel upgrade would.
+NEWER_KSERIES := 6.12
+NEWER_KDIR = $(shell KSERIES=$(NEWER_KSERIES) scripts/find-kdir.sh 2>/dev/null)
+NEWER_HEADERS_PACKAGE := linux-headers-$(NEWER_KSERIES)-amd64
+# The kernel release a headers tree builds for; KVER is KDIR's (install,
+# DKMS).
+kernel_release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(1)/include/generated/utsrelease.h 2>/dev/null)
+KVER ?= $(call kernel_release,$(KDIR))
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -119,11 +134,11 @@ initramfs: all
 # the kernel image would be looked up before the headers exist.
 ENTRY_POINTS := check demo docs bench vm check-debug check-hostile lint \
 	check-runner check-packaging
-DEPS_check := $(if $(FLAVOUR),linux-headers-$(FLAVOUR)-amd64)
+DEPS_check := $(HEADERS_PACKAGE)
 DEPS_check-debug := bc bison flex libelf-dev libssl-dev
 DEPS_check-hostile := trinity fio
-DEPS_lint := sparse perl
-DEPS_check-packaging := dkms
+DEPS_lint := sparse perl $(NEWER_HEADERS_PACKAGE)
+DEPS_check-packaging := dkms $(NEWER_HEADERS_PACKAGE)
 
 $(ENTRY_POINTS):
 	@scripts/ensure-deps.sh $(DEPS_$@)
@@ -133,20 +148,20 @@ $(ENTRY_POINTS):
 	install uninstall install-tools uninstall-tools dkms-install dkms-uninstall \
 	$(ENTRY_POINTS) $(addsuffix -run,$(ENTRY_POINTS))
 
-ifeq ($(FLAVOUR),)
+ifeq ($(KERNEL_TAG),)
 check-run: initramfs
 	scripts/vm-run.sh check $(VM_KERNEL) $(INITRD)
 else
-# Another kernel flavour: the module is built out of tree against its
-# headers (build/FLAVOUR/module), so driver/ keeps the default build.
-FLAVOUR_BUILD := $(BUILD)/$(FLAVOUR)
+# Another kernel: the module is built out of tree against its headers
+# (build/KERNEL_TAG/module), so driver/ keeps the default build.
+TAG_BUILD := $(BUILD)/$(KERNEL_TAG)
 check-run: userspace selftests
-	@ko=$$(scripts/build-module.sh $(KDIR) $(FLAVOUR_BUILD)/module) && \
-	scripts/mkinitramfs.sh -o $(FLAVOUR_BUILD)/initramfs.cpio.gz -m $$ko $(TRACE_CMD) \
+	@ko=$$(scripts/build-module.sh $(KDIR) $(TAG_BUILD)/module) && \
+	scripts/mkinitramfs.sh -o $(TAG_BUILD)/initramfs.cpio.gz -m $$ko $(TRACE_CMD) \
 		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
 		-p "$(INSMOD_PARAMS)" -f "$(TESTS)" && \
-	VM_LOGDIR=$(FLAVOUR_BUILD)/vm \
-		scripts/vm-run.sh check $(VM_KERNEL) $(FLAVOUR_BUILD)/initramfs.cpio.gz
+	VM_LOGDIR=$(TAG_BUILD)/vm \
+		scripts/vm-run.sh check $(VM_KERNEL) $(TAG_BUILD)/initramfs.cpio.gz
 endif
 
 demo-run: initramfs
@@ -199,7 +214,7 @@ check-hostile-run: all
 
 # Kernel-style checks: checkpatch --strict, sparse, W=1, kernel-doc, SPDX.
 lint-run: kdir
-	scripts/lint.sh $(KDIR)
+	scripts/lint.sh $(KDIR) $(NEWER_KDIR)
 
 check-runner-run: all $(RUNNER_TESTS)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/modules modules
@@ -246,7 +261,8 @@ dkms-uninstall:
 
 # The packaging lane: DKMS round trip and install/uninstall (CI, as root).
 check-packaging-run: all
-	scripts/check-packaging.sh $(KVER) $(VM_KERNEL)
+	scripts/check-packaging.sh $(KVER) $(VM_KERNEL) \
+		$(if $(NEWER_KDIR),$(call kernel_release,$(NEWER_KDIR)))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

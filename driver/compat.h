@@ -3,12 +3,18 @@
  * faultmem: the kernel APIs that changed between 6.1 (the oldest kernel we
  * support, Debian 12's) and the newest release. This is the only file with
  * version conditionals; each names the release that changed the API.
+ * faultmem is built (W=1, sparse) and tested on 6.1 and on 6.12, which
+ * Debian 12 also ships; the gates for later releases are written from the
+ * upstream sources.
  *
  * Checked and needing nothing here:
  *  - 6.2/6.4 struct class callbacks and class_create(): faultmem uses a
  *    misc device and sets its mode through miscdevice.mode, no class.
  *  - 6.3 vm_flags_set()/vm_flags_clear() (vma->vm_flags became const):
  *    faultmem never changes a VMA's flags; it only reads them.
+ *  - 6.7 faults under the per-VMA lock: with .map_pages set, the core
+ *    may call faultmem_fault() holding only the VMA's lock, not mmap_lock.
+ *    The handler relies on neither: it locks the page cache itself.
  *  - 6.12 no_llseek removed: faultmem has its own llseek.
  *  - 6.10 __assign_str() lost its second argument: our events have no
  *    strings.

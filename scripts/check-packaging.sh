@@ -10,11 +10,17 @@
 # udevadm runs the installed rule on the installed module's devices (see
 # scripts/guest/udev.sh); each of its checks counts here.
 #
-# usage: check-packaging.sh KERNELRELEASE VM_KERNEL
+# With NEWER_KERNELRELEASE (whose headers are installed), DKMS must also
+# build and install the module for it through the hook Debian runs when a
+# kernel's headers are installed, as on a kernel upgrade (AUTOINSTALL).
+#
+# usage: check-packaging.sh KERNELRELEASE VM_KERNEL [NEWER_KERNELRELEASE]
 set -u
 . "$(dirname "$0")/lib.sh"
-kver=${1:?usage: check-packaging.sh KERNELRELEASE VM_KERNEL}
-vm_kernel=${2:?usage: check-packaging.sh KERNELRELEASE VM_KERNEL}
+usage="usage: check-packaging.sh KERNELRELEASE VM_KERNEL [NEWER_KERNELRELEASE]"
+kver=${1:?$usage}
+vm_kernel=${2:?$usage}
+newer_kver=${3:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -125,6 +131,14 @@ check "modinfo of the DKMS-installed module: version $version, vermagic $kver" s
 	modinfo -F version '$dkms_ko' | grep -qx '$version' &&
 	modinfo -F vermagic '$dkms_ko' | grep -q '^$kver ' &&
 	modinfo -F filename -k '$kver' faultmem | grep -q 'updates/dkms/faultmem.ko'"
+if [ -n "$newer_kver" ]; then
+	# By name, as modprobe finds it: 6.12's modules are xz-compressed.
+	check "a kernel installed later gets the module: Debian's header_postinst.d/dkms hook builds and installs it for $newer_kver" sh -c "
+		/etc/kernel/header_postinst.d/dkms '$newer_kver' &&
+		dkms status -m faultmem -v '$version' -k '$newer_kver' | grep -q ': installed' &&
+		modinfo -k '$newer_kver' -F filename faultmem | grep -q '/updates/dkms/faultmem.ko' &&
+		modinfo -k '$newer_kver' -F vermagic faultmem | grep -q '^$newer_kver '"
+fi
 check "make install-tools installs all but the module" sh -c "
 	make --no-print-directory install-tools DESTDIR='$stage/tools' PREFIX=/usr &&
 	test ! -e '$stage/tools/lib/modules' && test -x '$stage/tools/usr/bin/faultmem' &&
@@ -133,6 +147,7 @@ check "make install-tools installs all but the module" sh -c "
 check "make dkms-uninstall removes the module, the registration and the sources" sh -c "
 	make --no-print-directory dkms-uninstall &&
 	test ! -e '$dkms_ko' && test ! -e '/usr/src/faultmem-$version' &&
+	! ls /lib/modules/${newer_kver:-none}/updates/dkms/faultmem.ko* 2>/dev/null &&
 	! dkms status -m faultmem | grep -q faultmem"
 
 echo "$passed passed, $failed failed"

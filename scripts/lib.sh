@@ -10,17 +10,25 @@ die() {
 	exit 1
 }
 
-# The newest Debian amd64 headers tree of a flavour (none: the standard
-# kernel, e.g. /usr/src/linux-headers-6.1.0-56-amd64; "rt": PREEMPT_RT,
-# .../linux-headers-6.1.0-56-rt-amd64), or nothing.
-newest_debian_headers() {
-	local flavour=${1:-}
+# The Debian meta-package for the headers of a kernel series and flavour,
+# the one Debian keeps pointing at the newest build: no series is Debian
+# 12's default kernel (6.1), "6.12" the newer series Debian 12 also ships;
+# no flavour is the standard kernel, "rt" PREEMPT_RT. For example
+# linux-headers-amd64, linux-headers-rt-amd64, linux-headers-6.12-amd64.
+headers_package() {
+	echo "linux-headers-${1:+$1-}${2:+$2-}amd64"
+}
 
-	if [ -n "$flavour" ]; then
-		ls -d /usr/src/linux-headers-*-"$flavour"-amd64 2>/dev/null
-	else
-		ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | grep -v -- '-rt-amd64$'
-	fi | sort -V | tail -n 1
+# The headers tree (/usr/src/linux-headers-RELEASE) of a kernel series and
+# flavour: the one its installed meta-package depends on, or nothing. Not
+# "the newest tree installed", which changes meaning when another series
+# is installed beside the default one.
+debian_headers() {
+	local dep
+
+	dep=$(dpkg-query -W -f='${Depends}' "$(headers_package "$@")" 2>/dev/null |
+		sed 's/[ ,(].*//')
+	[ -n "$dep" ] && [ -d "/usr/src/$dep" ] && echo "/usr/src/$dep"
 }
 
 # The files kbuild (and so DKMS) needs to build the module, relative to the

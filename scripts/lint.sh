@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Kernel-style checks of the driver, each a pass/fail line, then the
 # "N passed, N failed" summary:
-#   checkpatch.pl --strict, sparse (C=2), W=1 warnings, kernel-doc, SPDX,
-#   version gates only in compat.h, one version number everywhere
+#   checkpatch.pl --strict, sparse (C=2) and W=1 warnings against every
+#   headers tree given (6.1 and 6.12 in CI), kernel-doc, SPDX, version
+#   gates only in compat.h, one version number everywhere
 # The kernel's scripts come from Debian's linux-source-6.1 tarball at run
 # time (extracted into build/lint), never from the repository.
 #
-# usage: lint.sh KDIR
+# usage: lint.sh KDIR [KDIR...]
 set -u
 . "$(dirname "$0")/lib.sh"
-kdir=${1:?usage: lint.sh KDIR}
+[ $# -ge 1 ] || die "usage: lint.sh KDIR [KDIR...]"
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=build/lint
@@ -51,15 +52,23 @@ perl "$out/$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 grep -qE ': (ERROR|WARNING|CHECK):' "$out/checkpatch.txt"
 result $((! $?)) "checkpatch.pl --strict: driver, uapi header and test modules" "$out/checkpatch.txt"
 
-# A fresh build of the module, so that every file is compiled and checked.
-lintsrc=$out/module
-scripts/build-module.sh "$kdir" "$lintsrc" >/dev/null 2>&1 || true
-make -C "$kdir" M="$(cd "$lintsrc" && pwd)" clean >/dev/null 2>&1
-make -C "$kdir" M="$(cd "$lintsrc" && pwd)" W=1 C=2 modules >"$out/build.txt" 2>&1
-build_rc=$?
-grep -vE 'Skipping BTF generation' "$out/build.txt" | grep -qE 'warning:|error:'
-warnings=$?
-result $((build_rc != 0 || warnings == 0)) "W=1 build with sparse (C=2): no warning" "$out/build.txt"
+# A fresh build of the module for each kernel, so that every file is
+# compiled and checked against each kernel's API.
+for kdir in "$@"; do
+	release=$(kdir_release "$kdir")
+	lintsrc=$out/module-$release
+	scripts/build-module.sh "$kdir" "$lintsrc" >/dev/null 2>&1 || true
+	make -C "$kdir" M="$(cd "$lintsrc" && pwd)" clean >/dev/null 2>&1
+	make -C "$kdir" M="$(cd "$lintsrc" && pwd)" W=1 C=2 modules \
+		>"$out/build-$release.txt" 2>&1
+	build_rc=$?
+	grep -vE 'Skipping BTF generation' "$out/build-$release.txt" |
+		grep -qE 'warning:|error:'
+	warnings=$?
+	result $((build_rc != 0 || warnings == 0)) \
+		"W=1 build with sparse (C=2) for $release: no warning" \
+		"$out/build-$release.txt"
+done
 
 perl "$out/$src/scripts/kernel-doc" -none -v driver/*.c driver/*.h include/uapi/*.h \
 	>"$out/kernel-doc.txt" 2>&1
