@@ -42,7 +42,7 @@ enum faultmem_counter {
 	FAULTMEM_RESIZES,		/* successful size changes */
 	FAULTMEM_HOLES_PUNCHED,		/* successful hole punches */
 	FAULTMEM_FAULT_AROUND_CALLS,	/* calls of map_pages */
-	/* PMD-size folios allocated (each adds 512 pages allocated too) */
+	/* PMD-size folios allocated (each adds HPAGE_PMD_NR pages too) */
 	FAULTMEM_HUGE_FOLIOS_ALLOCATED,
 	/*
 	 * PMD-size allocations that failed (no free 2 MiB, or the memory
