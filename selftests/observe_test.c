@@ -443,7 +443,6 @@ TEST_F(obs, cli_touch_populates_pages)
 	EXPECT_EQ(2, run_cli("touch 0 x", out, sizeof(out)));
 }
 
-/* '0' or '1': whether the faultmem events are enabled. */
 /* The first byte of @dir's events/faultmem/enable: '0', '1', or '?'. */
 static char events_enabled(const char *dir)
 {
