@@ -198,6 +198,7 @@ check-debug-run: userspace selftests
 		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
 		-p "$(INSMOD_PARAMS)" -f "$(TESTS)" && \
 	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-1500} \
+	VM_TCG_THREAD=$${VM_TCG_THREAD:-single} \
 	VM_LOGDIR=$(DEBUG_BUILD)/vm \
 		scripts/vm-run.sh check $$kdir/arch/x86/boot/bzImage \
 		$(DEBUG_BUILD)/initramfs.cpio.gz

@@ -90,14 +90,16 @@ if [ -n "$debug_kdir" ]; then
 	faultmem_ko=$(scripts/build-module.sh "$debug_kdir" "$work/debug-faultmem") ||
 		die "cannot build faultmem for the debug kernel"
 	mkdir -p "$work"/{kasan,leak}/tests
-	export KERNEL_IMAGE=$debug_kdir/arch/x86/boot/bzImage MODULE=$faultmem_ko
+	# One host thread for the vCPUs, as in the debug lane (vm-run.sh).
+	export KERNEL_IMAGE=$debug_kdir/arch/x86/boot/bzImage MODULE=$faultmem_ko \
+		VM_TCG_THREAD=single
 	VM_MEM=2G run_case kasan nonzero '^not ok - kernel log has no WARNING' \
 		-x "$mods/faultmem_kasan_test.ko"
 	VM_MEM=2G run_case leak nonzero '^not ok - kmemleak reports no object allocated by faultmem' \
 		-x "$mods/faultmem_leak_test.ko"
 	grep -q 'BUG: KASAN: use-after-free' "$work/kasan/console.log" ||
 		{ echo "not ok - kasan: no 'BUG: KASAN: use-after-free' in the console log"; failed=$((failed + 1)); }
-	unset KERNEL_IMAGE MODULE
+	unset KERNEL_IMAGE MODULE VM_TCG_THREAD
 fi
 
 echo "$passed passed, $failed failed"

@@ -13,6 +13,7 @@
 #   VM_ACCEL     tcg or kvm (default: kvm only where the CPU has vmx/svm
 #                and /dev/kvm is usable; here a KVM guest hangs)
 #   VM_CPU       QEMU CPU model (default qemu64 under TCG, host under KVM)
+#   VM_TCG_THREAD  single: all vCPUs in one host thread (see below)
 #   VM_APPEND    extra kernel command line
 #   VM_BOOT_TIMEOUT, VM_BOOT_RETRIES  boot again (at most RETRIES times,
 #                default 3) when the guest has not reached /init after
@@ -50,6 +51,17 @@ fi
 # both kernels.
 cpu=${VM_CPU:-qemu64}
 [ "$accel" = kvm ] && cpu=${VM_CPU:-host}
+# VM_TCG_THREAD=single runs every vCPU in one host thread, round-robin,
+# instead of one thread each. QEMU 7.2's multi-threaded TCG now and then
+# never wakes an idle vCPU for an interrupt: its clock stops and the
+# other CPU waits for it forever (seen with the debug kernel in early
+# boot, in synchronize_rcu_tasks(), and later as a soft lockup in an IPI
+# for text patching). In one thread, the loop that delivers an interrupt
+# is the one that runs the halted vCPU. The debug lanes use it; the
+# others keep one thread per vCPU, so that races run truly in parallel.
+if [ "$accel" = tcg ] && [ -n "${VM_TCG_THREAD:-}" ]; then
+	accel=tcg,thread=$VM_TCG_THREAD
+fi
 
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "${VM_MEM:-1G}"
 	-smp "${VM_SMP:-2}" -nodefaults -display none -no-reboot

@@ -410,23 +410,38 @@ TEST_F(obs, cli_stat_prints_the_counters)
  * perf does: the enum and the fields must be self-describing. start, stop
  * and extract read the ring buffer directly, which is deterministic (with
  * "record", a command this short can finish before the per-CPU recorders
- * start under emulation).
+ * start under emulation). The test writes page 3 with a plain store, the
+ * one access every CPU and emulator reports as a write fault, and reads
+ * page 4.
  */
 TEST_F(obs, trace_cmd_decodes_the_events)
 {
-	char out[16384], cmd[512];
+	char out[16384], want[128];
+	char *map;
 
 	if (access("/usr/bin/trace-cmd", X_OK))
 		SKIP(return, "trace-cmd is not in this VM image");
-	snprintf(cmd, sizeof(cmd),
-		 "cd /tmp && trace-cmd start -e faultmem >/dev/null && %s touch 0 3 4 >/dev/null && "
-		 "trace-cmd stop && trace-cmd extract -o /tmp/fm.dat >/dev/null && "
-		 "trace-cmd report -i /tmp/fm.dat 2>&1; status=$?; trace-cmd reset >/dev/null 2>&1; exit $status",
-		 cli());
-	EXPECT_EQ(0, fm_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "faultmem_fault:")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "pgoff=3")) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "write shared outcome=new_page")) TH_LOG("%s", out);
+	map = mmap(NULL, 8 * self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, fm_run("cd /tmp && trace-cmd start -e faultmem 2>&1",
+			    out, sizeof(out))) TH_LOG("%s", out);
+	map[3 * self->page] = 1;
+	(void)*(volatile char *)(map + 4 * self->page);
+	EXPECT_EQ(0, fm_run("cd /tmp && trace-cmd stop && "
+			    "trace-cmd extract -o /tmp/fm.dat >/dev/null && "
+			    "trace-cmd report -i /tmp/fm.dat 2>&1; status=$?; "
+			    "trace-cmd reset >/dev/null 2>&1; exit $status",
+			    out, sizeof(out))) TH_LOG("%s", out);
+	snprintf(want, sizeof(want),
+		 "faultmem0 pgoff=3 address=0x%lx write shared outcome=new_page",
+		 (unsigned long)(map + 3 * self->page));
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in: %s", want, out);
+	snprintf(want, sizeof(want),
+		 "faultmem0 pgoff=4 address=0x%lx read shared outcome=new_page",
+		 (unsigned long)(map + 4 * self->page));
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in: %s", want, out);
+	munmap(map, 8 * self->page);
 }
 
 TEST_F(obs, cli_touch_populates_pages)

@@ -566,6 +566,8 @@ static int cmd_touch(int argc, char **argv)
 			/*
 			 * A locked OR of zero is one write access that changes
 			 * nothing; "*addr = *addr" would fault as a read first.
+			 * (QEMU's single-threaded TCG emulates the locked OR
+			 * as a load and a store: there it faults as a read.)
 			 */
 			if (write_access)
 				__atomic_fetch_or((char *)addr, 0, __ATOMIC_RELAXED);
