@@ -1,23 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * faultmem: the kernel APIs that changed between 6.1 (the oldest kernel we
- * support, Debian 12's) and the newest release. This is the only file with
- * version conditionals; each names the release that changed the API.
- * faultmem is built (W=1, sparse) and tested on 6.1 and on 6.12, which
- * Debian 12 also ships; the gates for later releases are written from the
- * upstream sources.
+ * support, Debian 12's) and the newest release CI builds. This is the only
+ * file with version conditionals. Each gate names the release and the
+ * commit that changed the API, and both of its sides are compiled by a
+ * make lint build: 6.1 (Debian 12), 6.12 (Debian 13), the newest stable
+ * (Debian unstable) and the newest rc (Debian experimental). make lint
+ * fails on a gate whose release does not lie between two of them.
  *
- * Checked and needing nothing here:
+ * Checked against the headers of each of those kernels and needing
+ * nothing here:
  *  - 6.2/6.4 struct class callbacks and class_create(): faultmem uses a
  *    misc device and sets its mode through miscdevice.mode, no class.
- *  - 6.3 vm_flags_set()/vm_flags_clear() (vma->vm_flags became const):
- *    faultmem never changes a VMA's flags; it only reads them.
+ *  - 6.3 vm_flags_set()/vm_flags_clear() (vma->vm_flags became const),
+ *    6.19 vma_flags_t in struct vm_area_desc and 7.0 the end of its
+ *    vm_flags (vma_desc_set_flags() and friends): faultmem never changes a
+ *    VMA's flags. The fault handler only reads vma->vm_flags, which every
+ *    release keeps.
  *  - 6.7 faults under the per-VMA lock: with .map_pages set, the core
  *    may call faultmem_fault() holding only the VMA's lock, not mmap_lock.
  *    The handler relies on neither: it locks the page cache itself.
- *  - 6.12 no_llseek removed: faultmem has its own llseek.
  *  - 6.10 __assign_str() lost its second argument: our events have no
- *    strings.
+ *    strings. 6.16's DECLARE_TRACE() naming: we use TRACE_EVENT().
+ *  - 6.12 no_llseek removed: faultmem has its own llseek.
+ *  - 6.17 misc_register() refuses a fixed minor above 255: faultmem asks
+ *    for MISC_DYNAMIC_MINOR on every registration (dynamic minors are now
+ *    allocated above 255, and misc_deregister() resets the field).
+ *  - 6.18 folio and page flags became memdesc_flags_t: faultmem only uses
+ *    the folio_test_*()/folio_mark_*() helpers, never the field.
+ *  - 6.19 filemap_alloc_folio() took a mempolicy: faultmem allocates with
+ *    folio_alloc(), whose signature has not changed; the task's own
+ *    mempolicy applies, as for anonymous memory.
+ *  - 7.0 mm_get_unmapped_area() lost its mm argument: faultmem uses
+ *    thp_get_unmapped_area(), unchanged. 7.0 removed the
+ *    file_system_type.mount shim: faultmem uses init_fs_context.
+ *  - 7.1 vm_ops->mapped: faultmem keeps no per-mapping state, so it needs
+ *    neither .mapped nor .open/.close.
  *  - cond_resched_rcu() is on its way out: faultmem_store_residency()
  *    spells out rcu_read_unlock(); cond_resched(); rcu_read_lock().
  */
@@ -25,6 +43,7 @@
 #define FAULTMEM_COMPAT_H
 
 #include <linux/pagemap.h>
+#include <linux/uio.h>
 #include <linux/version.h>
 
 #include "faultmem_dev.h"
@@ -53,6 +72,40 @@ static inline struct folio *
 faultmem_lock_folio(struct address_space *mapping, pgoff_t index)
 {
 	return faultmem_folio_or_null(filemap_lock_folio(mapping, index));
+}
+
+/*
+ * 6.6 (commit 1b0306981e0f "iov_iter: Add copy_folio_from_iter_atomic()")
+ * added a copy into a whole folio, which maps one page at a time only
+ * where it must (highmem); the page-based copy_page_from_iter_atomic() it
+ * wrapped is gone by 7.2. Before 6.6, copy page by page: 6.1's
+ * copy_page_from_iter_atomic() maps a single page. Either way page faults
+ * are disabled during the copy, and a short copy means the source faulted.
+ */
+static inline size_t
+faultmem_copy_folio_from_iter_atomic(struct folio *folio, size_t offset,
+				     size_t bytes, struct iov_iter *from)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return copy_folio_from_iter_atomic(folio, offset, bytes, from);
+#else
+	size_t done = 0;
+
+	while (done < bytes) {
+		size_t at = offset + done;
+		size_t step = min(bytes - done, PAGE_SIZE - offset_in_page(at));
+		size_t copied;
+
+		copied = copy_page_from_iter_atomic(folio_page(folio,
+							       at >> PAGE_SHIFT),
+						    offset_in_page(at), step,
+						    from);
+		done += copied;
+		if (copied < step)
+			break;
+	}
+	return done;
+#endif
 }
 
 /*

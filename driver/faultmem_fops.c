@@ -111,40 +111,6 @@ static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
 }
 
 /**
- * faultmem_copy_into_folio() - copy user data into a locked folio
- * @folio: the destination, locked
- * @pos: byte position in the buffer, inside @folio
- * @bytes: at most up to the end of @folio
- * @from: source
- *
- * One page at a time, because copy_page_from_iter_atomic() maps one page
- * (a kernel with highmem cannot map a whole large folio at once); the
- * folio was looked up and locked once for all of them.
- *
- * Return: bytes copied; less than @bytes when the source faulted.
- */
-static size_t faultmem_copy_into_folio(struct folio *folio, loff_t pos,
-				       size_t bytes, struct iov_iter *from)
-{
-	size_t done = 0;
-
-	while (done < bytes) {
-		loff_t at = pos + done;
-		struct page *page = folio_file_page(folio, at >> PAGE_SHIFT);
-		size_t step = min_t(size_t, bytes - done,
-				    PAGE_SIZE - offset_in_page(at));
-		size_t copied;
-
-		copied = copy_page_from_iter_atomic(page, offset_in_page(at),
-						    step, from);
-		done += copied;
-		if (copied < step)
-			break;
-	}
-	return done;
-}
-
-/**
  * faultmem_write_one() - copy user data into the folio at @pos
  * @fdev: the device
  * @pos: byte position
@@ -154,8 +120,9 @@ static size_t faultmem_copy_into_folio(struct folio *folio, loff_t pos,
  * @folio_bytes: set to the size of the folio at @pos
  *
  * The copy runs with the folio locked and page faults disabled
- * (copy_page_from_iter_atomic()), because the source may be a mapping of
- * this very folio: faulting it in here would deadlock on the folio lock.
+ * (faultmem_copy_folio_from_iter_atomic(), compat.h), because the source
+ * may be a mapping of this very folio: faulting it in here would deadlock
+ * on the folio lock.
  * The caller faults the source in beforehand and retries a short copy.
  *
  * Return: bytes copied (possibly 0), -ENOSPC at or past the end, or
@@ -186,7 +153,9 @@ static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
 	*folio_bytes = folio_size(folio);
 	bytes = min3((u64)bytes, size - pos,
 		     (u64)(*folio_bytes - offset_in_folio(folio, pos)));
-	copied = faultmem_copy_into_folio(folio, pos, bytes, from);
+	copied = faultmem_copy_folio_from_iter_atomic(folio,
+						      offset_in_folio(folio, pos),
+						      bytes, from);
 	flush_dcache_folio(folio);
 	folio_unlock(folio);
 	folio_put(folio);
