@@ -12,50 +12,75 @@
 #   make vm            an interactive shell in a VM with the module loaded
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
-#   make lint          checkpatch --strict, sparse, W=1, kernel-doc, SPDX
-#   make check FLAVOUR=rt  the suite on Debian's PREEMPT_RT kernel
-#   make check KSERIES=6.12  the suite on Debian 12's 6.12 kernel
+#   make lint          checkpatch --strict, sparse, W=1, kernel-doc, SPDX,
+#                      against every kernel CI builds
+#   make matrix        the module, W=1, against every kernel CI builds:
+#                      a table kernel x result, nothing booted
+#   make check SUITE=sid  the suite on Debian unstable's kernel (trixie,
+#                      sid, experimental; FLAVOUR=rt for PREEMPT_RT)
 #   make install       module, faultmem tool, uapi header, udev rule,
 #                      modprobe.d example (DESTDIR, PREFIX); make uninstall
 #   make dkms-install  register, build and install with DKMS; dkms-uninstall
-#   make check-packaging  DKMS round trip and install/uninstall checks
+#   make check-packaging  DKMS round trips and install/uninstall checks
 #   make check-runner  prove that make check catches failures, WARNs, hangs
 #                      (DEBUG=1: also KASAN reports and leaks, on the debug kernel)
 #
-# Variables: KDIR (headers to build against), KERNEL (bzImage to boot; by
-# default Debian's image matching KDIR, downloaded once), VM_TIMEOUT,
-# VM_ACCEL, VM_MEM, VM_SMP, INSMOD_PARAMS (parameters for the test insmod),
-# STRESS_SECONDS (duration of the stress test, default 60), PROGRAM_TIMEOUT
-# (seconds, on top of STRESS_SECONDS, before a selftest program counts as
-# hung; default 600), TESTS (run only these selftests, e.g.
-# TESTS="basic_test rw_test").
+# Variables: SUITE, KSERIES, FLAVOUR (which kernel, below), KDIR (headers
+# to build against), KERNEL (bzImage to boot; by default Debian's image of
+# KDIR's release, downloaded once), VM_TIMEOUT, VM_ACCEL, VM_MEM, VM_SMP,
+# INSMOD_PARAMS (parameters for the test insmod), STRESS_SECONDS (duration
+# of the stress test, default 60), PROGRAM_TIMEOUT (seconds, on top of
+# STRESS_SECONDS, before a selftest program counts as hung; default 600),
+# TESTS (run only these selftests, e.g. TESTS="basic_test rw_test").
 
-# Which Debian 12 kernel to build against and boot when KDIR is not given:
-# KSERIES is the series (empty: the default, 6.1; 6.12: the newer series
-# Debian 12 also ships) and FLAVOUR the flavour (empty, or rt for
-# PREEMPT_RT). Each pair has a headers meta-package (scripts/lib.sh).
+# Which kernel to build for and boot (scripts/kernel.sh): SUITE is the
+# Debian suite whose kernel it is (empty or bookworm: Debian 12, the host
+# itself; trixie, sid or experimental: a cached chroot of that suite, see
+# scripts/suite.sh), KSERIES another series the host ships (6.12) and
+# FLAVOUR the flavour (empty, or rt for PREEMPT_RT). The suite's headers
+# meta-package says which release that is, at run time.
+BUILD := build
+SUITE ?=
 KSERIES ?=
 FLAVOUR ?=
-KDIR ?= $(shell KSERIES=$(KSERIES) FLAVOUR=$(FLAVOUR) scripts/find-kdir.sh 2>/dev/null)
-HEADERS_PACKAGE := linux-headers-$(if $(KSERIES),$(KSERIES)-)$(if $(FLAVOUR),$(FLAVOUR)-)amd64
-# "6.12", "rt", "6.12-rt"; empty for the default kernel.
-KERNEL_TAG := $(subst $(eval) ,-,$(strip $(KSERIES) $(FLAVOUR)))
-# The newest series Debian 12 ships: make lint builds for it too, and the
-# packaging lane has DKMS build for it as a kernel upgrade would.
-NEWER_KSERIES := 6.12
-NEWER_KDIR = $(shell KSERIES=$(NEWER_KSERIES) scripts/find-kdir.sh 2>/dev/null)
-NEWER_HEADERS_PACKAGE := linux-headers-$(NEWER_KSERIES)-amd64
+KERNEL_SUITE := $(or $(filter-out bookworm,$(SUITE)),bookworm)
+# bookworm, bookworm-rt, bookworm-6.12, trixie, sid-rt, experimental, ...
+KERNEL_SPEC := $(KERNEL_SUITE)$(if $(KSERIES),-$(KSERIES))$(if $(FLAVOUR),-$(FLAVOUR))
+# Looked up once per make (simply expanded), unless given.
+ifeq ($(origin KDIR),undefined)
+ifeq ($(KERNEL_SPEC),bookworm)
+# The running kernel's build tree when it has one, else Debian 12's 6.1.
+KDIR := $(or $(wildcard /lib/modules/$(shell uname -r)/build),$(shell scripts/kernel.sh kdir bookworm 2>/dev/null))
+else
+KDIR := $(shell scripts/kernel.sh kdir $(KERNEL_SPEC) 2>/dev/null)
+endif
+endif
+# The default kernel's products go to build/ (and the module to driver/,
+# where kbuild and DKMS put it); every other kernel's to build/SPEC/.
+ifeq ($(KERNEL_SPEC),bookworm)
+KBUILD_DIR := $(BUILD)
+MODULE_KO := driver/faultmem.ko
+else
+KBUILD_DIR := $(BUILD)/$(KERNEL_SPEC)
+MODULE_KO := $(KBUILD_DIR)/module/driver/faultmem.ko
+endif
+# Every kernel CI builds (make lint, make matrix): Debian 12's 6.1 and its
+# PREEMPT_RT build, Debian 12's 6.12 (built with Debian 12's gcc 12),
+# Debian 13's 6.12, unstable's newest stable (also PREEMPT_RT) and
+# experimental's newest rc.
+KERNELS := bookworm bookworm-rt bookworm-6.12 trixie sid sid-rt experimental
 # The kernel release a headers tree builds for; KVER is KDIR's (install,
 # DKMS).
 kernel_release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(1)/include/generated/utsrelease.h 2>/dev/null)
-KVER ?= $(call kernel_release,$(KDIR))
+ifeq ($(origin KVER),undefined)
+KVER := $(call kernel_release,$(KDIR))
+endif
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PREFIX ?= /usr/local
 DESTDIR ?=
 UDEVDIR ?= /lib/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
 MODULEDIR = /lib/modules/$(KVER)/updates
-BUILD := build
 CC ?= gcc
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
@@ -77,17 +102,70 @@ DEMOS := $(patsubst userspace/demos/%.c,$(BUILD)/demos/%,$(wildcard userspace/de
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
 RUNNER_TESTS := $(patsubst selftests/runner/%.c,$(BUILD)/runner-tests/%,$(wildcard selftests/runner/*.c))
 KSELFTEST_DIR := $(BUILD)/kselftest
-INITRD := $(BUILD)/vm/initramfs.cpio.gz
+INITRD := $(KBUILD_DIR)/vm/initramfs.cpio.gz
 HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 
-all: module userspace selftests
+# The entry points first install the packages they need (scripts/
+# ensure-deps.sh on the host; scripts/kernel.sh prepare for the kernel:
+# its headers, or the chroot of its suite), then run their real recipe,
+# NAME-run, in a new make. A new make, because make expands a whole recipe
+# before it runs the first line: on a fresh machine KDIR, KVER and the
+# kernel image would be looked up before the headers exist.
+ENTRY_POINTS := all module check demo docs bench vm check-debug check-hostile \
+	lint matrix check-runner check-packaging
+VM_DEPS := make gcc libc6-dev linux-source-6.1 qemu-system-x86 busybox-static \
+	cpio gzip xz-utils kmod trace-cmd
+HOST_DEPS_all := make gcc libc6-dev linux-source-6.1
+HOST_DEPS_module := make gcc
+HOST_DEPS_check := $(VM_DEPS)
+HOST_DEPS_demo := $(VM_DEPS)
+HOST_DEPS_docs := $(VM_DEPS)
+HOST_DEPS_bench := $(VM_DEPS)
+HOST_DEPS_vm := $(VM_DEPS)
+HOST_DEPS_check-runner := $(VM_DEPS)
+HOST_DEPS_check-hostile := $(VM_DEPS) trinity fio
+HOST_DEPS_check-debug := $(VM_DEPS) $(if $(filter bookworm,$(KERNEL_SUITE)),bc bison flex libelf-dev libssl-dev,debootstrap)
+HOST_DEPS_lint := make gcc perl sparse linux-source-6.1 debootstrap
+HOST_DEPS_matrix := make gcc debootstrap $(if $(UPDATE_README),sparse)
+HOST_DEPS_check-packaging := $(VM_DEPS) dkms debootstrap
+# The kernel's headers (or its suite's chroot), unless KDIR was given.
+PREPARE_KERNEL := $(if $(filter command line environment,$(origin KDIR)),,scripts/kernel.sh prepare $(KERNEL_SPEC))
+PREPARE_all := $(PREPARE_KERNEL)
+PREPARE_module := $(PREPARE_KERNEL)
+PREPARE_check := $(PREPARE_KERNEL)
+PREPARE_demo := $(PREPARE_KERNEL)
+PREPARE_docs := $(PREPARE_KERNEL)
+PREPARE_bench := $(PREPARE_KERNEL)
+PREPARE_vm := $(PREPARE_KERNEL)
+PREPARE_check-runner := $(PREPARE_KERNEL)
+PREPARE_check-hostile := $(PREPARE_KERNEL)
+PREPARE_check-packaging := $(PREPARE_KERNEL)
+
+$(ENTRY_POINTS):
+	@scripts/ensure-deps.sh $(HOST_DEPS_$@)
+	@$(PREPARE_$@)
+	@$(MAKE) --no-print-directory $@-run
+
+.PHONY: kdir userspace selftests initramfs clean install uninstall \
+	install-tools uninstall-tools dkms-install dkms-uninstall \
+	$(ENTRY_POINTS) $(addsuffix -run,$(ENTRY_POINTS))
+
+all-run: module-run userspace selftests
 
 kdir:
-	@test -n "$(KDIR)" -a -d "$(KDIR)" || { \
-	  echo "faultmem: no kernel headers found: install them with 'apt-get install linux-headers-amd64' or set KDIR=" >&2; exit 1; }
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || scripts/kernel.sh kdir $(KERNEL_SPEC) >/dev/null
 
-module: kdir
+# The default kernel's module is built in place (driver/faultmem.ko), as
+# kbuild and DKMS do; any other kernel's in build/SPEC/module, inside its
+# suite's chroot where it has one.
+ifeq ($(KERNEL_SPEC),bookworm)
+module-run: kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+else
+module-run: kdir
+	@scripts/kernel.sh build $(KERNEL_SPEC) $(KDIR) $(KBUILD_DIR)/module >/dev/null
+	@echo "faultmem: built $(MODULE_KO) for $(KVER)"
+endif
 
 userspace: $(USER_PROGS) $(DEMOS)
 selftests: $(SELFTESTS)
@@ -115,62 +193,31 @@ $(BUILD)/runner-tests/%: selftests/runner/%.c $(KSELFTEST_DIR)/kselftest_harness
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -isystem $(KSELFTEST_DIR) -o $@ $< $(USER_LDFLAGS)
 
-# The kernel to boot: KERNEL if given, else Debian's image matching KDIR.
-VM_KERNEL = $(or $(KERNEL),$(shell scripts/fetch-kernel.sh $(KDIR)))
+# The kernel to boot: KERNEL if given, else the suite's image of KDIR's
+# release, downloaded once.
+VM_KERNEL = $(or $(KERNEL),$(shell scripts/kernel.sh image $(KERNEL_SPEC) $(KDIR)))
 
 # trace-cmd, when installed, goes into the image: observe_test checks that
 # it decodes faultmem's events, as on a real host.
 TRACE_CMD := $(if $(wildcard /usr/bin/trace-cmd),-B /usr/bin/trace-cmd)
+# The userspace programs are static, built once on the host for every
+# kernel.
+INITRAMFS_CONTENT = $(TRACE_CMD) -t $(BUILD)/selftests -b $(BUILD)/bin \
+	-d $(BUILD)/demos -p "$(INSMOD_PARAMS)" -f "$(TESTS)"
 
-initramfs: all
-	scripts/mkinitramfs.sh -o $(INITRD) -m driver/faultmem.ko $(TRACE_CMD) \
-		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
-		-p "$(INSMOD_PARAMS)" -f "$(TESTS)"
+initramfs: module-run userspace selftests
+	scripts/mkinitramfs.sh -o $(INITRD) -m $(MODULE_KO) $(INITRAMFS_CONTENT)
 
-# The entry points that need Debian packages (headers, QEMU, ...) first
-# install what is missing (scripts/ensure-deps.sh), then run their real
-# recipe, NAME-run, in a new make. A new make, because make expands a whole
-# recipe before it runs the first line: on a fresh machine KDIR, KVER and
-# the kernel image would be looked up before the headers exist.
-ENTRY_POINTS := check demo docs bench vm check-debug check-hostile lint \
-	check-runner check-packaging
-DEPS_check := $(HEADERS_PACKAGE)
-DEPS_check-debug := bc bison flex libelf-dev libssl-dev
-DEPS_check-hostile := trinity fio
-DEPS_lint := sparse perl $(NEWER_HEADERS_PACKAGE)
-DEPS_check-packaging := dkms $(NEWER_HEADERS_PACKAGE)
-
-$(ENTRY_POINTS):
-	@scripts/ensure-deps.sh $(DEPS_$@)
-	@$(MAKE) --no-print-directory $@-run
-
-.PHONY: all module userspace selftests initramfs kdir clean \
-	install uninstall install-tools uninstall-tools dkms-install dkms-uninstall \
-	$(ENTRY_POINTS) $(addsuffix -run,$(ENTRY_POINTS))
-
-ifeq ($(KERNEL_TAG),)
 check-run: initramfs
-	scripts/vm-run.sh check $(VM_KERNEL) $(INITRD)
-else
-# Another kernel: the module is built out of tree against its headers
-# (build/KERNEL_TAG/module), so driver/ keeps the default build.
-TAG_BUILD := $(BUILD)/$(KERNEL_TAG)
-check-run: userspace selftests
-	@ko=$$(scripts/build-module.sh $(KDIR) $(TAG_BUILD)/module) && \
-	scripts/mkinitramfs.sh -o $(TAG_BUILD)/initramfs.cpio.gz -m $$ko $(TRACE_CMD) \
-		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
-		-p "$(INSMOD_PARAMS)" -f "$(TESTS)" && \
-	VM_LOGDIR=$(TAG_BUILD)/vm \
-		scripts/vm-run.sh check $(VM_KERNEL) $(TAG_BUILD)/initramfs.cpio.gz
-endif
+	VM_LOGDIR=$(KBUILD_DIR)/vm scripts/vm-run.sh check $(VM_KERNEL) $(INITRD)
 
 demo-run: initramfs
-	scripts/vm-run.sh demo $(VM_KERNEL) $(INITRD)
+	VM_LOGDIR=$(KBUILD_DIR)/vm scripts/vm-run.sh demo $(VM_KERNEL) $(INITRD)
 
 # docs/walkthrough.md: the template plus output captured from a real run.
 docs-run: initramfs
-	VM_LOGDIR=$(BUILD)/docs scripts/vm-run.sh docs $(VM_KERNEL) $(INITRD)
-	scripts/gen-walkthrough.sh $(BUILD)/docs/results.log \
+	VM_LOGDIR=$(KBUILD_DIR)/docs scripts/vm-run.sh docs $(VM_KERNEL) $(INITRD)
+	scripts/gen-walkthrough.sh $(KBUILD_DIR)/docs/results.log \
 		docs/walkthrough.md.in docs/walkthrough.md
 
 # Benchmark (bench/faultmem_bench.c): one VM boot, ratios within the run.
@@ -179,24 +226,25 @@ BENCH_MIB ?= 32
 BENCH_REPS ?= 5
 
 bench-run: initramfs
-	VM_LOGDIR=$(BUILD)/bench VM_MEM=$${VM_MEM:-2G} \
+	VM_LOGDIR=$(KBUILD_DIR)/bench VM_MEM=$${VM_MEM:-2G} \
 	VM_APPEND="fm.bench_mib=$(BENCH_MIB) fm.bench_reps=$(BENCH_REPS)" \
 		scripts/vm-run.sh bench $(VM_KERNEL) $(INITRD)
-	scripts/gen-bench.sh $(BUILD)/bench/results.log docs/bench.csv README.md
+	scripts/gen-bench.sh $(KBUILD_DIR)/bench/results.log docs/bench.csv README.md
 
 vm-run: initramfs
-	scripts/vm-run.sh shell $(VM_KERNEL) $(INITRD)
+	VM_LOGDIR=$(KBUILD_DIR)/vm scripts/vm-run.sh shell $(VM_KERNEL) $(INITRD)
 
 # The debug-kernel lane: the same suite under KASAN, lockdep, DEBUG_VM,
-# kmemleak and fault injection (scripts/debug-kernel.config). The kernel is
-# built once and cached (scripts/build-debug-kernel.sh).
-DEBUG_BUILD := $(BUILD)/debug
+# kmemleak and fault injection (scripts/debug-kernel.config), on a kernel
+# built from the suite's own linux-source package (Debian 12's 6.1 by
+# default; SUITE=sid for unstable's newest stable) and cached
+# (scripts/build-debug-kernel.sh).
+DEBUG_BUILD := $(KBUILD_DIR)/debug
 check-debug-run: userspace selftests
-	@kdir=$$(scripts/build-debug-kernel.sh) && \
-	ko=$$(scripts/build-module.sh $$kdir $(DEBUG_BUILD)/module) && \
-	scripts/mkinitramfs.sh -o $(DEBUG_BUILD)/initramfs.cpio.gz -m $$ko $(TRACE_CMD) \
-		-t $(BUILD)/selftests -b $(BUILD)/bin -d $(BUILD)/demos \
-		-p "$(INSMOD_PARAMS)" -f "$(TESTS)" && \
+	@kdir=$$(scripts/build-debug-kernel.sh $(KERNEL_SUITE)) && \
+	ko=$$(scripts/kernel.sh build $(KERNEL_SUITE) $$kdir $(DEBUG_BUILD)/module) && \
+	scripts/mkinitramfs.sh -o $(DEBUG_BUILD)/initramfs.cpio.gz -m $$ko \
+		$(INITRAMFS_CONTENT) && \
 	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-1500} \
 	VM_TCG_THREAD=$${VM_TCG_THREAD:-single} \
 	VM_LOGDIR=$(DEBUG_BUILD)/vm \
@@ -206,27 +254,45 @@ check-debug-run: userspace selftests
 # Hostile input from real tools in the VM: fio verification and trinity.
 FUZZ_SECONDS ?= 120
 
-check-hostile-run: all
-	scripts/mkinitramfs.sh -o $(BUILD)/hostile/initramfs.cpio.gz \
-		-m driver/faultmem.ko -B /usr/bin/trinity -B /usr/bin/fio
-	VM_LOGDIR=$(BUILD)/hostile/vm VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 600 )) \
+check-hostile-run: module-run userspace selftests
+	scripts/mkinitramfs.sh -o $(KBUILD_DIR)/hostile/initramfs.cpio.gz \
+		-m $(MODULE_KO) -B /usr/bin/trinity -B /usr/bin/fio
+	VM_LOGDIR=$(KBUILD_DIR)/hostile/vm VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 600 )) \
 	VM_APPEND="fm.fuzz_seconds=$(FUZZ_SECONDS)" \
-		scripts/vm-run.sh hostile $(VM_KERNEL) $(BUILD)/hostile/initramfs.cpio.gz
+		scripts/vm-run.sh hostile $(VM_KERNEL) $(KBUILD_DIR)/hostile/initramfs.cpio.gz
 
-# Kernel-style checks: checkpatch --strict, sparse, W=1, kernel-doc, SPDX.
-lint-run: kdir
-	scripts/lint.sh $(KDIR) $(NEWER_KDIR)
+# Kernel-style checks: checkpatch --strict, sparse, W=1, kernel-doc, SPDX,
+# against every kernel CI builds, or only the one SUITE, KSERIES and
+# FLAVOUR name.
+LINT_KERNELS := $(if $(filter-out bookworm,$(KERNEL_SPEC)),$(KERNEL_SPEC),$(KERNELS))
+lint-run:
+	scripts/lint.sh $(LINT_KERNELS)
 
-check-runner-run: all $(RUNNER_TESTS)
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/runner/modules modules
-	scripts/runner-selftest.sh $(VM_KERNEL) $(if $(DEBUG),$$(scripts/build-debug-kernel.sh))
+# A quick build matrix for contributors: the module, W=1, against every
+# kernel in MATRIX_KERNELS (default: every kernel CI builds), nothing
+# booted; a table kernel x result.
+# UPDATE_README=1 regenerates the README's table of supported kernels
+# from the run (with sparse, as make lint builds).
+MATRIX_KERNELS ?= $(KERNELS)
+matrix-run:
+	scripts/build-matrix.sh $(if $(UPDATE_README),--sparse --readme README.md) \
+		$(MATRIX_KERNELS)
+
+# The runner's own proof, on the kernel SPEC names; DEBUG=1 adds the
+# debug kernel of the same suite.
+check-runner-run: module-run userspace selftests $(RUNNER_TESTS)
+	@scripts/kernel.sh build -m selftests/runner/modules $(KERNEL_SPEC) $(KDIR) \
+		$(KBUILD_DIR)/runner-modules
+	scripts/runner-selftest.sh $(KERNEL_SPEC) $(VM_KERNEL) $(MODULE_KO) \
+		$(KBUILD_DIR)/runner-modules \
+		$(if $(DEBUG),$$(scripts/build-debug-kernel.sh $(KERNEL_SUITE)))
 
 # Install for the kernel KDIR builds for (KVER), under DESTDIR (staging,
 # for packagers) and PREFIX (the tool and the uapi header). depmod runs only
 # for a real install (no DESTDIR). The modprobe.d example is installed only
 # where none exists, and removed only if unchanged: it is the admin's file.
 install: module install-tools
-	install -D -m 0644 driver/faultmem.ko $(DESTDIR)$(MODULEDIR)/faultmem.ko
+	install -D -m 0644 $(MODULE_KO) $(DESTDIR)$(MODULEDIR)/faultmem.ko
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 # Everything but the module: what a DKMS install still needs.
@@ -260,10 +326,15 @@ dkms-install: kdir
 dkms-uninstall:
 	scripts/dkms.sh uninstall
 
-# The packaging lane: DKMS round trip and install/uninstall (CI, as root).
-check-packaging-run: all
-	scripts/check-packaging.sh $(KVER) $(VM_KERNEL) \
-		$(if $(NEWER_KDIR),$(call kernel_release,$(NEWER_KDIR)))
+# The packaging lane (CI, as root): make install/uninstall and the udev
+# rule on the host's kernel; the DKMS round trip and the kernel-upgrade
+# hook with Debian 12's dkms (a later kernel: Debian 12's 6.12) and inside
+# the chroot of PACKAGING_SUITE with that suite's dkms and kernels.
+PACKAGING_LATER_KERNEL ?= bookworm-6.12
+PACKAGING_SUITE ?= sid
+check-packaging-run: module-run userspace selftests
+	scripts/check-packaging.sh $(KVER) $(VM_KERNEL) $(PACKAGING_LATER_KERNEL) \
+		$(PACKAGING_SUITE)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -10,17 +10,25 @@
 # udevadm runs the installed rule on the installed module's devices (see
 # scripts/guest/udev.sh); each of its checks counts here.
 #
-# With NEWER_KERNELRELEASE (whose headers are installed), DKMS must also
-# build and install the module for it through the hook Debian runs when a
-# kernel's headers are installed, as on a kernel upgrade (AUTOINSTALL).
+# With LATER_SPEC (a kernel spec of the host, see kernel.sh), DKMS must
+# also build and install the module for that kernel through the hook
+# Debian runs when a kernel's headers are installed, as on a kernel
+# upgrade (AUTOINSTALL).
 #
-# usage: check-packaging.sh KERNELRELEASE VM_KERNEL [NEWER_KERNELRELEASE]
+# With SUITE, the DKMS round trip runs again inside that suite's chroot
+# (suite.sh) with the suite's own dkms and kernel, and installing the
+# headers of the suite's PREEMPT_RT kernel afterwards must build the
+# module for it too: apt runs the suite's kernel-headers hook, as on a
+# machine running that suite.
+#
+# usage: check-packaging.sh KERNELRELEASE VM_KERNEL [LATER_SPEC [SUITE]]
 set -u
 . "$(dirname "$0")/lib.sh"
-usage="usage: check-packaging.sh KERNELRELEASE VM_KERNEL [NEWER_KERNELRELEASE]"
+usage="usage: check-packaging.sh KERNELRELEASE VM_KERNEL [LATER_SPEC [SUITE]]"
 kver=${1:?$usage}
 vm_kernel=${2:?$usage}
-newer_kver=${3:-}
+later_spec=${3:-}
+suite=${4:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -28,20 +36,6 @@ passed=0 failed=0
 log=$(mktemp)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage" "$log"' EXIT
-
-check() {
-	local what=$1
-
-	shift
-	if "$@" >"$log" 2>&1; then
-		echo "ok - $what"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $what"
-		sed 's/^/#   /' "$log" | tail -n 30
-		failed=$((failed + 1))
-	fi
-}
 
 files_are() {
 	local dir=$1
@@ -85,26 +79,34 @@ udev_in_vm() {
 		scripts/vm-run.sh udev "$vm_kernel" "$vmdir/initramfs.cpio.gz"
 }
 
-# Each verdict line of the VM run is one check of this lane; a run that
-# failed without a "not ok" line (no VM, no initramfs) is one more.
+# merge_checks WHAT COMMAND...: run COMMAND, which prints "ok - ..." and
+# "not ok - ..." lines of its own; each is one check of this lane, named
+# "WHAT: ...". A run that fails without a "not ok" line (no VM, no
+# chroot) is one more failed check.
+merge_checks() {
+	local what=$1 rc before=$failed verdict
+
+	shift
+	"$@" >"$log" 2>&1
+	rc=$?
+	while read -r verdict; do
+		case $verdict in
+		"ok - "*) passed=$((passed + 1)) ;;
+		*) failed=$((failed + 1)) ;;
+		esac
+		echo "${verdict%% - *} - $what: ${verdict#* - }"
+	done < <(grep -E '^(not )?ok - ' "$log")
+	if [ "$rc" -ne 0 ]; then
+		[ "$failed" -gt "$before" ] || {
+			echo "not ok - $what: the run failed (exit $rc)"
+			failed=$((failed + 1))
+		}
+		sed 's/^/#   /' "$log" | tail -n 30
+	fi
+}
+
 rule=lib/udev/rules.d/60-faultmem.rules
-udev_in_vm >"$log" 2>&1
-udev_rc=$?
-udev_failed=$failed
-while read -r verdict; do
-	case $verdict in
-	"ok - "*) passed=$((passed + 1)) ;;
-	*) failed=$((failed + 1)) ;;
-	esac
-	echo "${verdict%% - *} - udev rule in a VM: ${verdict#* - }"
-done < <(grep -E '^(not )?ok - ' "$log")
-if [ "$udev_rc" -ne 0 ]; then
-	[ "$failed" -gt "$udev_failed" ] || {
-		echo "not ok - udev rule in a VM: the VM run failed (exit $udev_rc)"
-		failed=$((failed + 1))
-	}
-	sed 's/^/#   /' "$log" | tail -n 30
-fi
+merge_checks "udev rule in a VM" udev_in_vm
 
 check "every line of the modprobe.d example is a comment" \
 	sh -c "! grep -qv '^#' '$stage/etc/modprobe.d/faultmem.conf'"
@@ -120,6 +122,13 @@ check "an edited modprobe.d file survives install and uninstall" sh -c "
 	grep -qx 'options faultmem devices=2' '$stage/etc/modprobe.d/faultmem.conf'"
 
 # --- DKMS round trip ---------------------------------------------------
+newer_kver=
+if [ -n "$later_spec" ]; then
+	scripts/kernel.sh prepare "$later_spec" >"$log" 2>&1 &&
+		newer_kver=$(scripts/kernel.sh release "$later_spec" 2>>"$log")
+	check "the headers of a later kernel ($later_spec: ${newer_kver:-none}) are installed" \
+		test -n "$newer_kver"
+fi
 dkms_ko=/lib/modules/$kver/updates/dkms/faultmem.ko
 check "make dkms-install: dkms add, build and install for $kver" \
 	make --no-print-directory dkms-install KVER="$kver"
@@ -149,6 +158,11 @@ check "make dkms-uninstall removes the module, the registration and the sources"
 	test ! -e '$dkms_ko' && test ! -e '/usr/src/faultmem-$version' &&
 	! ls /lib/modules/${newer_kver:-none}/updates/dkms/faultmem.ko* 2>/dev/null &&
 	! dkms status -m faultmem | grep -q faultmem"
+
+# --- DKMS inside a newer suite's chroot --------------------------------
+if [ -n "$suite" ]; then
+	merge_checks "DKMS in $suite" scripts/check-dkms-suite.sh "$suite"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

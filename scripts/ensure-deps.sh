@@ -1,14 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Make sure the Debian packages the build and the VM test loop need are
-# installed. As root, install what is missing; otherwise print the exact
-# command and fail.
+# Make sure Debian 12 packages are installed on the host (the Makefile
+# names what each entry point needs). As root, install what is missing;
+# otherwise print the exact command and fail.
 #
-# usage: ensure-deps.sh [extra-package ...]
+# usage: ensure-deps.sh PACKAGE...
 set -eu
 
-packages="make gcc libc6-dev linux-headers-amd64 linux-source-6.1
-	qemu-system-x86 busybox-static cpio gzip xz-utils kmod trace-cmd $*"
+packages="$*"
 
 missing=
 for p in $packages; do

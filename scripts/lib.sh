@@ -10,25 +10,60 @@ die() {
 	exit 1
 }
 
-# The Debian meta-package for the headers of a kernel series and flavour,
-# the one Debian keeps pointing at the newest build: no series is Debian
-# 12's default kernel (6.1), "6.12" the newer series Debian 12 also ships;
-# no flavour is the standard kernel, "rt" PREEMPT_RT. For example
+# parse_kernel_spec SPEC: split a kernel spec, SUITE[-SERIES][-rt] (see
+# kernel.sh), into spec_suite, spec_series and spec_flavour. Fails on a
+# spec that names no kernel faultmem knows how to get.
+parse_kernel_spec() {
+	local rest
+
+	spec_suite=${1%%-*}
+	rest=${1#"$spec_suite"}
+	rest=${rest#-}
+	spec_flavour=
+	case $rest in
+	rt) spec_flavour=rt rest= ;;
+	*-rt) spec_flavour=rt rest=${rest%-rt} ;;
+	esac
+	spec_series=$rest
+	case $spec_suite in
+	bookworm | trixie | sid | experimental) ;;
+	*) return 1 ;;
+	esac
+	# Only the host picks among several series by meta-package.
+	case $spec_series in
+	"") ;;
+	[0-9]*.[0-9]*) [ "$spec_suite" = bookworm ] || return 1 ;;
+	*) return 1 ;;
+	esac
+}
+
+# The Debian 12 meta-package for the headers of a kernel series and
+# flavour, the one Debian keeps pointing at the newest build: no series is
+# Debian 12's default kernel (6.1), "6.12" the newer series Debian 12 also
+# ships; no flavour is the standard kernel, "rt" PREEMPT_RT. For example
 # linux-headers-amd64, linux-headers-rt-amd64, linux-headers-6.12-amd64.
 headers_package() {
 	echo "linux-headers-${1:+$1-}${2:+$2-}amd64"
 }
 
-# The headers tree (/usr/src/linux-headers-RELEASE) of a kernel series and
-# flavour: the one its installed meta-package depends on, or nothing. Not
-# "the newest tree installed", which changes meaning when another series
-# is installed beside the default one.
+# The headers tree (/usr/src/linux-headers-RELEASE) of a Debian 12 kernel
+# series and flavour: the one its installed meta-package depends on, or
+# nothing. Not "the newest tree installed", which changes meaning when
+# another series is installed beside the default one.
 debian_headers() {
 	local dep
 
 	dep=$(dpkg-query -W -f='${Depends}' "$(headers_package "$@")" 2>/dev/null |
-		sed 's/[ ,(].*//')
+		first_dependency linux-headers-)
 	[ -n "$dep" ] && [ -d "/usr/src/$dep" ] && echo "/usr/src/$dep"
+}
+
+# first_dependency PREFIX: of a Depends field on stdin, the first package
+# whose name starts with PREFIX (a meta-package may depend on others
+# first: sid's linux-headers-amd64 names linux-base-amd64 before the
+# headers).
+first_dependency() {
+	tr ',|' '\n\n' | sed 's/^ *//; s/[ (].*//' | grep "^$1" | head -n 1
 }
 
 # The files kbuild (and so DKMS) needs to build the module, relative to the
@@ -44,9 +79,34 @@ kdir_release() {
 		"$1/include/generated/utsrelease.h" 2>/dev/null
 }
 
+# The compiler a headers tree builds modules with, e.g. "gcc 16.2.0"
+# (from its CONFIG_CC_VERSION_TEXT).
+kdir_compiler() {
+	sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$1/.config" \
+		"$1/include/config/auto.conf" 2>/dev/null | head -n 1 |
+		sed -E 's/^[^ ]*(gcc|clang)[^ ]* .* ([0-9]+\.[0-9]+(\.[0-9]+)?)$/\1 \2/'
+}
+
 # Fail unless the guest run whose results log is $1 reached its end.
 require_complete_run() {
 	grep -q '^FAULTMEM-RUN-COMPLETE$' "$1" || die "the $2 run did not complete; see $1"
+}
+
+# check WHAT COMMAND...: run COMMAND and print "ok - WHAT" or "not ok -
+# WHAT" with the end of its output; counts in the caller's passed and
+# failed. The output goes to the caller's file $log.
+check() {
+	local what=$1
+
+	shift
+	if "$@" >"$log" 2>&1; then
+		echo "ok - $what"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $what"
+		sed 's/^/#   /' "$log" | tail -n 30
+		failed=$((failed + 1))
+	fi
 }
 
 # unpack_deb PACKAGE DIR [MEMBER...]: download a package from the archive

@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Kernel-style checks of the driver, each a pass/fail line, then the
 # "N passed, N failed" summary:
-#   checkpatch.pl --strict, sparse (C=2) and W=1 warnings against every
-#   headers tree given (6.1 and 6.12 in CI), kernel-doc, SPDX, version
-#   gates only in compat.h, one version number everywhere
-# The kernel's scripts come from Debian's linux-source-6.1 tarball at run
+#   checkpatch.pl --strict, from the oldest kernel we support (Debian 12's
+#   6.1) and from the newest stable one (Debian unstable's), whose rules
+#   know the newest deprecations; sparse (C=2) and W=1 warnings against
+#   every kernel given, each with its own compiler (build-matrix.sh);
+#   every version gate in compat.h compiled on both of its sides by those
+#   kernels; kernel-doc; SPDX; version gates only in compat.h; one version
+#   number everywhere.
+# The kernel's scripts come from Debian's linux-source packages at run
 # time (extracted into build/lint), never from the repository.
 #
-# usage: lint.sh KDIR [KDIR...]
+# usage: lint.sh SPEC...    (kernel specs, see kernel.sh)
 set -u
-. "$(dirname "$0")/lib.sh"
-[ $# -ge 1 ] || die "usage: lint.sh KDIR [KDIR...]"
-top=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+[ $# -ge 1 ] || die "usage: lint.sh SPEC..."
+top=$(cd "$here/.." && pwd)
 cd "$top"
 out=build/lint
 mkdir -p "$out"
@@ -29,14 +34,21 @@ result() {
 	fi
 }
 
-tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
-[ -n "$tarball" ] || die "no kernel source tarball: apt-get install linux-source-6.1"
-src=$(basename "$tarball" .tar.xz)
-if [ ! -f "$out/$src/scripts/checkpatch.pl" ]; then
-	tar -xJf "$tarball" -C "$out" "$src/scripts/checkpatch.pl" \
-		"$src/scripts/spelling.txt" "$src/scripts/const_structs.checkpatch" \
-		"$src/scripts/kernel-doc" || die "cannot extract the kernel's scripts"
-fi
+# scripts_of SPEC: extract checkpatch.pl and kernel-doc (with the files
+# they read) from the linux-source tarball of SPEC's suite; print the
+# directory.
+scripts_of() {
+	local tarball src
+
+	tarball=$(scripts/kernel.sh source "$1") || return 1
+	src=$(basename "$tarball" .tar.xz)
+	if [ ! -f "$out/$src/scripts/checkpatch.pl" ]; then
+		tar -xJf "$tarball" -C "$out" --wildcards "$src/scripts/checkpatch.pl" \
+			"$src/scripts/spelling.txt" "$src/scripts/const_structs.checkpatch" \
+			"$src/scripts/kernel-doc*" >&2 || return 1
+	fi
+	echo "$out/$src"
+}
 
 kernel_files=$(git ls-files 'driver/*.c' 'driver/*.h' 'include/uapi/*.h' 'selftests/runner/modules/*.c')
 
@@ -44,33 +56,107 @@ kernel_files=$(git ls-files 'driver/*.c' 'driver/*.h' 'include/uapi/*.h' 'selfte
 # by design (LINUX_VERSION_CODE, and the constant-comparison rule that
 # misreads them); everything else in it is checked like any other file.
 compat=driver/compat.h
-perl "$out/$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
-	-f $(echo "$kernel_files" | grep -vx "$compat") >"$out/checkpatch.txt" 2>&1
-perl "$out/$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
-	--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f "$compat" \
-	>>"$out/checkpatch.txt" 2>&1
-grep -qE ': (ERROR|WARNING|CHECK):' "$out/checkpatch.txt"
-result $((! $?)) "checkpatch.pl --strict: driver, uapi header and test modules" "$out/checkpatch.txt"
+checkpatch() {
+	local src=$1 report=$2
 
-# A fresh build of the module for each kernel, so that every file is
-# compiled and checked against each kernel's API.
-for kdir in "$@"; do
-	release=$(kdir_release "$kdir")
-	lintsrc=$out/module-$release
-	scripts/build-module.sh "$kdir" "$lintsrc" >/dev/null 2>&1 || true
-	make -C "$kdir" M="$(cd "$lintsrc" && pwd)" clean >/dev/null 2>&1
-	make -C "$kdir" M="$(cd "$lintsrc" && pwd)" W=1 C=2 modules \
-		>"$out/build-$release.txt" 2>&1
-	build_rc=$?
-	grep -vE 'Skipping BTF generation' "$out/build-$release.txt" |
-		grep -qE 'warning:|error:'
-	warnings=$?
-	result $((build_rc != 0 || warnings == 0)) \
-		"W=1 build with sparse (C=2) for $release: no warning" \
-		"$out/build-$release.txt"
+	perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		-f $(echo "$kernel_files" | grep -vx "$compat") >"$report" 2>&1
+	perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f "$compat" \
+		>>"$report" 2>&1
+	! grep -qE ': (ERROR|WARNING|CHECK):' "$report"
+}
+
+oldest=
+for suite in bookworm sid; do
+	src=$(scripts_of "$suite" 2>"$out/scripts-$suite.txt")
+	if [ -z "$src" ]; then
+		result 1 "checkpatch.pl from $suite's linux-source: extracted" \
+			"$out/scripts-$suite.txt"
+		continue
+	fi
+	[ -n "$oldest" ] || oldest=$src
+	checkpatch "$src" "$out/checkpatch-$suite.txt"
+	result $? "checkpatch.pl --strict from $suite's ${src##*/}: driver, uapi header and test modules" \
+		"$out/checkpatch-$suite.txt"
 done
 
-perl "$out/$src/scripts/kernel-doc" -none -v driver/*.c driver/*.h include/uapi/*.h \
+# A fresh build of the module for each kernel, so that every file is
+# compiled and checked against each kernel's API with its own compiler.
+scripts/build-matrix.sh --sparse "$@" >"$out/matrix.txt" 2>&1
+matrix_rc=$?
+matrix_failed=$failed
+while IFS= read -r line; do
+	echo "$line"
+	case $line in
+	"ok - "*) passed=$((passed + 1)) ;;
+	"not ok - "*) failed=$((failed + 1)) ;;
+	esac
+done <"$out/matrix.txt"
+[ "$matrix_rc" -eq 0 ] || [ "$failed" -gt "$matrix_failed" ] ||
+	result 1 "build-matrix.sh ran" "$out/matrix.txt"
+
+# Every version gate must be compiled on both of its sides: some kernel
+# linted here is older than the release it names, and some is at least
+# that release. A gate no build compiles is a guess.
+codes=
+for spec in "$@"; do
+	kdir=$(scripts/kernel.sh kdir "$spec" 2>/dev/null) || continue
+	code=$(sed -n 's/^#define LINUX_VERSION_CODE \([0-9]*\)$/\1/p' \
+		"$kdir/include/generated/uapi/linux/version.h" 2>/dev/null)
+	[ -n "$code" ] && codes="$codes $code"
+done
+grep -o 'KERNEL_VERSION *( *[0-9]* *, *[0-9]* *, *[0-9]* *)' "$compat" |
+	tr -dc '0-9,\n' | sort -u >"$out/gates.txt"
+: >"$out/gates-uncompiled.txt"
+while IFS=, read -r a b c; do
+	gate=$(((a << 16) + (b << 8) + c))
+	below=0 above=0
+	for code in $codes; do
+		if [ "$code" -lt "$gate" ]; then below=1; else above=1; fi
+	done
+	[ $below = 1 ] && [ $above = 1 ] ||
+		echo "KERNEL_VERSION($a, $b, $c): no kernel linted on the $([ $below = 1 ] && echo new || echo old) side of it" \
+			>>"$out/gates-uncompiled.txt"
+done <"$out/gates.txt"
+[ -s "$out/gates.txt" ] && [ ! -s "$out/gates-uncompiled.txt" ]
+result $? "each of the $(wc -l <"$out/gates.txt") version gates in compat.h is compiled on both sides by the kernels linted" \
+	"$out/gates-uncompiled.txt"
+
+# The README's supported-kernels table is a claim about CI: every kernel
+# make lint builds has a row, every row is one of them, and .ci/run runs
+# every lane a row names (its words, perhaps with more settings).
+awk '/^<!-- kernels:begin/ { on = 1; next } /^<!-- kernels:end/ { on = 0 } on' \
+	README.md >"$out/readme-kernels.md"
+: >"$out/readme-claims.txt"
+rows=$(awk -F'|' 'NR > 4 && NF > 6 { gsub(/ /, "", $2); print $2 }' "$out/readme-kernels.md")
+for spec in "$@"; do
+	echo "$rows" | grep -qx "$spec" ||
+		echo "no README row for $spec" >>"$out/readme-claims.txt"
+done
+for spec in $rows; do
+	case " $* " in
+	*" $spec "*) ;;
+	*) echo "README row $spec is not a kernel make lint builds" >>"$out/readme-claims.txt" ;;
+	esac
+done
+grep -o '`make [^`]*`' "$out/readme-kernels.md" | tr -d '`' | sort -u |
+	while read -r lane; do
+		found=0
+		while read -r ci; do
+			missing=0
+			for word in $lane; do
+				case " $ci " in *" $word "*) ;; *) missing=1 ;; esac
+			done
+			[ $missing = 0 ] && { found=1; break; }
+		done < <(grep -E '^lane ' .ci/run | sed 's/^lane "[^"]*" //')
+		[ $found = 1 ] || echo "README names '$lane', which .ci/run does not run" >>"$out/readme-claims.txt"
+	done
+[ -n "$rows" ] && [ ! -s "$out/readme-claims.txt" ]
+result $? "README's supported-kernels table: one row per kernel built here, every lane it names in .ci/run" \
+	"$out/readme-claims.txt"
+
+perl "$oldest/scripts/kernel-doc" -none -v driver/*.c driver/*.h include/uapi/*.h \
 	>"$out/kernel-doc.txt" 2>&1
 grep -qiE 'warning|error' "$out/kernel-doc.txt"
 result $((! $?)) "kernel-doc comments are well formed" "$out/kernel-doc.txt"

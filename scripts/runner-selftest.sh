@@ -7,17 +7,26 @@
 # goes on; a hung guest gets SysRq backtraces in its console log. A control
 # run with the same machinery and nothing injected must pass.
 #
-# With a debug kernel tree as second argument it also proves that the
+# With a debug kernel tree as last argument it also proves that the
 # debug lane catches a KASAN report and a kmemleak leak.
 #
-# usage: runner-selftest.sh KERNEL [DEBUG_KDIR]
-#        (after make all, the runner tests and selftests/runner/modules)
+# usage: runner-selftest.sh SPEC KERNEL MODULE RUNNER_MODULES [DEBUG_KDIR]
+#   SPEC (kernel.sh) names the kernel KERNEL boots; MODULE is faultmem
+#   built for it, RUNNER_MODULES the directory where the test modules
+#   (selftests/runner/modules) were built for it; DEBUG_KDIR is a debug
+#   kernel tree of the same suite (build-debug-kernel.sh).
+#   Run after make all and the runner tests.
 set -u
 . "$(dirname "$0")/lib.sh"
-kernel=${1:?usage: runner-selftest.sh KERNEL}
+usage="usage: runner-selftest.sh SPEC KERNEL MODULE RUNNER_MODULES [DEBUG_KDIR]"
+spec=${1:?$usage}
+kernel=${2:?$usage}
+module=${3:?$usage}
+runner_modules=${4:?$usage}
+debug_kdir=${5:-}
+parse_kernel_spec "$spec" || die "$usage"
 tests=build/runner-tests
-debug_kdir=${2:-}
-warn_ko=selftests/runner/modules/faultmem_warn_test.ko
+warn_ko=$runner_modules/faultmem_warn_test.ko
 work=build/runner-selftest
 passed=0 failed=0
 
@@ -29,7 +38,7 @@ run_case() {
 	shift 3
 	mkdir -p "$work/$name/tests"
 	scripts/mkinitramfs.sh -o "$work/$name/initramfs.cpio.gz" \
-		-m "${MODULE:-driver/faultmem.ko}" -t "$work/$name/tests" "$@" ||
+		-m "${MODULE:-$module}" -t "$work/$name/tests" "$@" ||
 		die "cannot build the initramfs for $name"
 	VM_LOGDIR=$work/$name scripts/vm-run.sh check "${KERNEL_IMAGE:-$kernel}" \
 		"$work/$name/initramfs.cpio.gz" >"$work/$name/output.txt" 2>&1
@@ -83,12 +92,12 @@ run_case panic nonzero '^not ok - VM reached the end-of-run sentinel'
 if [ -n "$debug_kdir" ]; then
 	# The debug lane's own detectors, on the debug kernel.
 	mods=$work/debug-modules
-	rm -rf "$mods" && mkdir -p "$mods"
-	cp selftests/runner/modules/Kbuild selftests/runner/modules/*.c "$mods/"
-	make -C "$debug_kdir" M="$(cd "$mods" && pwd)" modules >"$mods/build.log" 2>&1 ||
-		die "cannot build the runner modules for the debug kernel: $mods/build.log"
-	faultmem_ko=$(scripts/build-module.sh "$debug_kdir" "$work/debug-faultmem") ||
-		die "cannot build faultmem for the debug kernel"
+	scripts/kernel.sh build -m selftests/runner/modules "$spec_suite" \
+		"$debug_kdir" "$mods" >"$work/debug-modules.log" 2>&1 ||
+		die "cannot build the runner modules for the debug kernel: $work/debug-modules.log"
+	faultmem_ko=$(scripts/kernel.sh build "$spec_suite" "$debug_kdir" \
+		"$work/debug-faultmem" 2>"$work/debug-faultmem.log") ||
+		die "cannot build faultmem for the debug kernel: $work/debug-faultmem.log"
 	mkdir -p "$work"/{kasan,leak}/tests
 	# One host thread for the vCPUs, as in the debug lane (vm-run.sh).
 	export KERNEL_IMAGE=$debug_kdir/arch/x86/boot/bzImage MODULE=$faultmem_ko \

@@ -8,6 +8,9 @@
 #   "FAULTMEM-RUN-COMPLETE"             the end-of-run sentinel
 . /faultmem/guest/lib.sh
 
+# The kernel under test, for the lane's summary.
+echo "# faultmem-kernel: $(uname -r)"
+
 # kmemleak (debug kernel): forget what boot left behind, so that only
 # objects allocated from here on can be reported.
 KMEMLEAK=/sys/kernel/debug/kmemleak
