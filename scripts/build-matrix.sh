@@ -62,13 +62,24 @@ lanes_of() {
 	case $1 in
 	bookworm) echo '`make check`, `make check-debug`, `make check-hostile`, `make check-packaging` (DKMS), `make docs`, `make bench`' ;;
 	bookworm-rt) echo '`make check FLAVOUR=rt`' ;;
-	bookworm-6.12) echo 'built only; DKMS autoinstall in `make check-packaging`; the same 6.12 release is tested as Debian 13 builds it' ;;
+	bookworm-6.12) echo 'built, not booted; DKMS autoinstall in `make check-packaging`; its series is tested as Debian 13 builds it' ;;
 	trixie) echo '`make check SUITE=trixie`' ;;
 	sid) echo '`make check SUITE=sid`, `make check-debug SUITE=sid`, `make check-runner DEBUG=1 SUITE=sid`, DKMS in `make check-packaging`' ;;
 	sid-rt) echo '`make check SUITE=sid FLAVOUR=rt`, the DKMS upgrade hook in `make check-packaging`' ;;
 	experimental) echo '`make check SUITE=experimental`' ;;
 	*) echo "built only" ;;
 	esac
+}
+
+# headers_version SPEC KDIR: the Debian version of the headers package
+# that holds KDIR, e.g. 7.3~rc7-1~exp1.
+headers_version() {
+	local admindir=/var/lib/dpkg
+
+	parse_kernel_spec "$1"
+	[ "$spec_suite" = bookworm ] ||
+		admindir=$(scripts/suite.sh root "$spec_suite")/var/lib/dpkg
+	dpkg-query --admindir="$admindir" -W -f='${Version}' "${2##*/}" 2>/dev/null
 }
 
 out=build/matrix
@@ -88,7 +99,7 @@ for spec in "$@"; do
 		verdict="cannot get its headers"
 	else
 		kdir=$(scripts/kernel.sh kdir "$spec" 2>>"$log")
-		release=$(kdir_release "$kdir")
+		release="$(kdir_release "$kdir") ($(headers_version "$spec" "$kdir"))"
 		compiler=$(kdir_compiler "$kdir")
 		if ! scripts/kernel.sh build "$spec" "$kdir" "$out/$spec" \
 			W=1 ${sparse:+C=2 KBUILD_CHECKSRC=2} modules >>"$log" 2>&1; then

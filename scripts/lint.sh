@@ -96,6 +96,45 @@ done <"$out/matrix.txt"
 [ "$matrix_rc" -eq 0 ] || [ "$failed" -gt "$matrix_failed" ] ||
 	result 1 "build-matrix.sh ran" "$out/matrix.txt"
 
+# The chroots follow the archive (suite.sh): the headers installed for
+# sid are the ones its headers meta-package depends on in the package
+# lists now, and a kernel the suite moved away from is purged by the next
+# prepare. The stale kernel is a dummy headers package of release
+# 0.0.1+faultmem-stale, installed by hand.
+suite_follows_archive() {
+	local root deb candidate
+
+	root=$(scripts/suite.sh root sid)
+	candidate=$(scripts/suite.sh run sid sh -c \
+		'apt-cache show "linux-headers-amd64=$(apt-cache policy linux-headers-amd64 | sed -n "s/ *Candidate: //p")"' |
+		sed -n 's/^Depends: //p' | first_dependency linux-headers-)
+	echo "candidate: $candidate; installed: linux-headers-$(scripts/kernel.sh release sid)"
+	[ -n "$candidate" ] &&
+		[ "$candidate" = "linux-headers-$(scripts/kernel.sh release sid)" ] || return 1
+	deb=$root/var/tmp/faultmem-stale
+	rm -rf "$deb" && mkdir -p "$deb/DEBIAN" &&
+	printf '%s\n' 'Package: linux-headers-0.0.1+faultmem-stale-amd64' \
+		'Version: 0.0.1-1' 'Architecture: all' \
+		'Maintainer: faultmem <faultmem@localhost>' \
+		'Description: a kernel sid has moved away from (make lint)' \
+		>"$deb/DEBIAN/control" &&
+	dpkg-deb --build "$deb" "$deb.deb" >/dev/null &&
+	scripts/suite.sh run sid dpkg -i /var/tmp/faultmem-stale.deb &&
+	FAULTMEM_SUITE_MAX_AGE=86400 scripts/suite.sh prepare sid &&
+	rm -rf "$deb" "$deb.deb" &&
+	! dpkg-query --admindir="$root/var/lib/dpkg" -W \
+		-f='${db:Status-Abbrev}' linux-headers-0.0.1+faultmem-stale-amd64 2>/dev/null |
+		grep -q '^ii' &&
+	[ -d "$(scripts/kernel.sh kdir sid)" ]
+}
+case " $* " in
+*" sid "*)
+	suite_follows_archive >"$out/suite.txt" 2>&1
+	result $? "sid's chroot holds the headers its archive names now, and purges a kernel it moved away from" \
+		"$out/suite.txt"
+	;;
+esac
+
 # Every version gate must be compiled on both of its sides: some kernel
 # linted here is older than the release it names, and some is at least
 # that release. A gate no build compiles is a guess.
@@ -123,19 +162,21 @@ done <"$out/gates.txt"
 result $? "each of the $(wc -l <"$out/gates.txt") version gates in compat.h is compiled on both sides by the kernels linted" \
 	"$out/gates-uncompiled.txt"
 
-# The README's supported-kernels table is a claim about CI: every kernel
-# make lint builds has a row, every row is one of them, and .ci/run runs
-# every lane a row names (its words, perhaps with more settings).
+# The README's supported-kernels table is a claim about CI: its rows are
+# exactly the kernels make lint builds by default (KERNELS in the
+# Makefile), and .ci/run runs every lane a row names (its words, perhaps
+# with more settings).
 awk '/^<!-- kernels:begin/ { on = 1; next } /^<!-- kernels:end/ { on = 0 } on' \
 	README.md >"$out/readme-kernels.md"
 : >"$out/readme-claims.txt"
 rows=$(awk -F'|' 'NR > 4 && NF > 6 { gsub(/ /, "", $2); print $2 }' "$out/readme-kernels.md")
-for spec in "$@"; do
+all_kernels=$(sed -n 's/^KERNELS := //p' Makefile)
+for spec in $all_kernels; do
 	echo "$rows" | grep -qx "$spec" ||
 		echo "no README row for $spec" >>"$out/readme-claims.txt"
 done
 for spec in $rows; do
-	case " $* " in
+	case " $all_kernels " in
 	*" $spec "*) ;;
 	*) echo "README row $spec is not a kernel make lint builds" >>"$out/readme-claims.txt" ;;
 	esac
@@ -153,7 +194,7 @@ grep -o '`make [^`]*`' "$out/readme-kernels.md" | tr -d '`' | sort -u |
 		[ $found = 1 ] || echo "README names '$lane', which .ci/run does not run" >>"$out/readme-claims.txt"
 	done
 [ -n "$rows" ] && [ ! -s "$out/readme-claims.txt" ]
-result $? "README's supported-kernels table: one row per kernel built here, every lane it names in .ci/run" \
+result $? "README's supported-kernels table: one row per kernel CI builds, every lane it names in .ci/run" \
 	"$out/readme-claims.txt"
 
 perl "$oldest/scripts/kernel-doc" -none -v driver/*.c driver/*.h include/uapi/*.h \
