@@ -153,7 +153,8 @@ $(ENTRY_POINTS):
 all-run: module-run userspace selftests
 
 kdir:
-	@test -n "$(KDIR)" -a -d "$(KDIR)" || scripts/kernel.sh kdir $(KERNEL_SPEC) >/dev/null
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { \
+	  $(if $(filter command line environment,$(origin KDIR)),echo "faultmem: KDIR=$(KDIR) is not a kernel build tree" >&2; false,scripts/kernel.sh kdir $(KERNEL_SPEC) >/dev/null); }
 
 # The default kernel's module is built in place (driver/faultmem.ko), as
 # kbuild and DKMS do; any other kernel's in build/SPEC/module, inside its
@@ -283,9 +284,10 @@ matrix-run:
 check-runner-run: module-run userspace selftests $(RUNNER_TESTS)
 	@scripts/kernel.sh build -m selftests/runner/modules $(KERNEL_SPEC) $(KDIR) \
 		$(KBUILD_DIR)/runner-modules
+	@debug_kdir= && \
+	$(if $(DEBUG),debug_kdir=$$(scripts/build-debug-kernel.sh $(KERNEL_SUITE)) &&) \
 	scripts/runner-selftest.sh $(KERNEL_SPEC) $(VM_KERNEL) $(MODULE_KO) \
-		$(KBUILD_DIR)/runner-modules \
-		$(if $(DEBUG),$$(scripts/build-debug-kernel.sh $(KERNEL_SUITE)))
+		$(KBUILD_DIR)/runner-modules $$debug_kdir
 
 # Install for the kernel KDIR builds for (KVER), under DESTDIR (staging,
 # for packagers) and PREFIX (the tool and the uapi header). depmod runs only

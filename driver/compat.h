@@ -49,17 +49,15 @@
 #include "faultmem_dev.h"
 
 /*
- * 6.3 (commit "mm: return an ERR_PTR from __filemap_get_folio"):
- * filemap_get_folio() and filemap_lock_folio() return ERR_PTR(-ENOENT) on a
- * miss instead of NULL. faultmem keeps 6.1's convention, NULL.
+ * 6.4 (commit 66dabbb65d67 "mm: return an ERR_PTR from
+ * __filemap_get_folio"): filemap_get_folio() and filemap_lock_folio()
+ * return ERR_PTR(-ENOENT) on a miss instead of NULL. faultmem keeps 6.1's
+ * convention, NULL. No gate: IS_ERR(NULL) is false, so the same test is
+ * right on either side of the change.
  */
 static inline struct folio *faultmem_folio_or_null(struct folio *folio)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	if (IS_ERR(folio))
-		return NULL;
-#endif
-	return folio;
+	return IS_ERR(folio) ? NULL : folio;
 }
 
 static inline struct folio *
@@ -93,13 +91,13 @@ faultmem_copy_folio_from_iter_atomic(struct folio *folio, size_t offset,
 
 	while (done < bytes) {
 		size_t at = offset + done;
-		size_t step = min(bytes - done, PAGE_SIZE - offset_in_page(at));
+		size_t step = min_t(size_t, bytes - done,
+				    PAGE_SIZE - offset_in_page(at));
+		struct page *page = folio_page(folio, at >> PAGE_SHIFT);
 		size_t copied;
 
-		copied = copy_page_from_iter_atomic(folio_page(folio,
-							       at >> PAGE_SHIFT),
-						    offset_in_page(at), step,
-						    from);
+		copied = copy_page_from_iter_atomic(page, offset_in_page(at),
+						    step, from);
 		done += copied;
 		if (copied < step)
 			break;
@@ -117,8 +115,10 @@ faultmem_copy_folio_from_iter_atomic(struct folio *folio, size_t offset,
  * PROT_EXEC is allowed, as for a regular file on a filesystem mounted
  * without noexec.
  *
- * 6.16 added f_op->mmap_prepare(struct vm_area_desc *), called before the
- * VMA exists, and deprecated f_op->mmap; a driver must not set both.
+ * 6.16 (commit c84bf6dd2b83 "mm: introduce new .mmap_prepare() file
+ * callback") added f_op->mmap_prepare(struct vm_area_desc *), called
+ * before the VMA exists, and deprecated f_op->mmap; a driver must not set
+ * both.
  * FAULTMEM_FOPS_MMAP fills in the right member of struct file_operations.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)

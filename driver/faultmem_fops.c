@@ -134,6 +134,7 @@ static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
 	struct folio *folio;
+	size_t offset;
 	bool allocated;
 	ssize_t copied;
 	u64 size;
@@ -151,11 +152,10 @@ static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
 		goto unlock;
 	}
 	*folio_bytes = folio_size(folio);
-	bytes = min3((u64)bytes, size - pos,
-		     (u64)(*folio_bytes - offset_in_folio(folio, pos)));
-	copied = faultmem_copy_folio_from_iter_atomic(folio,
-						      offset_in_folio(folio, pos),
-						      bytes, from);
+	offset = offset_in_folio(folio, pos);
+	bytes = min3((u64)bytes, size - pos, (u64)(*folio_bytes - offset));
+	copied = faultmem_copy_folio_from_iter_atomic(folio, offset, bytes,
+						      from);
 	flush_dcache_folio(folio);
 	folio_unlock(folio);
 	folio_put(folio);

@@ -36,7 +36,10 @@ admindir=/var/lib/dpkg
 [ "$suite" = bookworm ] || admindir=$("$here/suite.sh" root "$suite")/var/lib/dpkg
 src_package=$(basename "$tarball" .tar.xz)
 src_version=$src_package-$(dpkg-query --admindir="$admindir" -W -f='${Version}' "$src_package")
-key=$( (echo "$src_version"; cat "$fragment" "$0") | sha256sum | cut -c1-16)
+# The compiler too: a new gcc in the suite makes a new kernel, so that the
+# module and the kernel it loads into are built by the same compiler.
+compiler=$("$here/kernel.sh" run "$suite" gcc -dumpfullversion)
+key=$( (echo "$src_version gcc $compiler"; cat "$fragment" "$0") | sha256sum | cut -c1-16)
 dir=$base/$key
 
 if [ -f "$dir/.faultmem-complete" ]; then
@@ -68,11 +71,14 @@ fi
 	run "make -s allnoconfig" &&
 	run "scripts/kconfig/merge_config.sh -m .config faultmem-debug.config" &&
 	run "make -s olddefconfig" &&
-	# Every option asked for must have survived olddefconfig.
-	grep -E '^CONFIG_[A-Z0-9_]+=y$' "$fragment" |
+	# Every option asked for must have survived olddefconfig, as set:
+	# "=n" as not set, anything else as written.
+	grep -E '^CONFIG_[A-Z0-9_]+=' "$fragment" |
 		while read -r want; do
-			grep -qx "$want" "$dir.tmp/.config" ||
-				{ echo "missing after olddefconfig: $want"; exit 1; }
+			case $want in
+			*=n) ! grep -qE "^${want%=n}=[ym]$" "$dir.tmp/.config" ;;
+			*) grep -qxF "$want" "$dir.tmp/.config" ;;
+			esac || { echo "not as asked after olddefconfig: $want"; exit 1; }
 		done &&
 	run "make -j$(($(nproc) + 1)) bzImage modules" &&
 	run "make -s modules_prepare"

@@ -71,17 +71,6 @@ lanes_of() {
 	esac
 }
 
-# headers_version SPEC KDIR: the Debian version of the headers package
-# that holds KDIR, e.g. 7.3~rc7-1~exp1.
-headers_version() {
-	local admindir=/var/lib/dpkg
-
-	parse_kernel_spec "$1"
-	[ "$spec_suite" = bookworm ] ||
-		admindir=$(scripts/suite.sh root "$spec_suite")/var/lib/dpkg
-	dpkg-query --admindir="$admindir" -W -f='${Version}' "${2##*/}" 2>/dev/null
-}
-
 out=build/matrix
 mkdir -p "$out"
 sources=$(module_sources "$top" | grep -c '^driver/.*\.c$')
@@ -99,12 +88,12 @@ for spec in "$@"; do
 		verdict="cannot get its headers"
 	else
 		kdir=$(scripts/kernel.sh kdir "$spec" 2>>"$log")
-		release="$(kdir_release "$kdir") ($(headers_version "$spec" "$kdir"))"
+		release="$(kdir_release "$kdir") ($(scripts/kernel.sh version "$spec" "$kdir"))"
 		compiler=$(kdir_compiler "$kdir")
 		if ! scripts/kernel.sh build "$spec" "$kdir" "$out/$spec" \
 			W=1 ${sparse:+C=2 KBUILD_CHECKSRC=2} modules >>"$log" 2>&1; then
 			verdict="fails to build"
-		elif grep -vE 'Skipping BTF generation' "$log" | grep -qE 'warning:|error:'; then
+		elif grep -vE 'Skipping BTF generation' "$log" | grep -qiE 'warning:|error:'; then
 			verdict="warnings"
 		elif [ -n "$sparse" ] &&
 		     [ "$(grep -c '^  CHECK  ' "$log")" -ne "$sources" ]; then
@@ -118,8 +107,8 @@ for spec in "$@"; do
 		echo "ok - $name: no warning"
 	else
 		echo "not ok - $name: $verdict"
-		grep -E 'warning:|error:|faultmem:' "$log" | head -n 20 | sed 's/^/#   /'
-		[ -n "$(grep -E 'warning:|error:|faultmem:' "$log")" ] ||
+		grep -iE 'warning:|error:|faultmem:' "$log" | head -n 20 | sed 's/^/#   /'
+		[ -n "$(grep -iE 'warning:|error:|faultmem:' "$log")" ] ||
 			tail -n 20 "$log" | sed 's/^/#   /'
 		failed=$((failed + 1))
 	fi

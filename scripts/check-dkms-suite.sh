@@ -39,6 +39,7 @@ check "the $suite chroot has its kernel, its headers and dkms" \
 	scripts/kernel.sh prepare "$suite" dkms linux-image-amd64
 kver=$(scripts/kernel.sh release "$suite" 2>/dev/null)
 root=$(scripts/suite.sh root "$suite" 2>/dev/null)
+check "the $suite chroot names its kernel (${kver:-none})" test -n "$kver"
 [ -n "$kver" ] || finish
 # The later kernel must arrive after the module is registered: nothing of
 # the PREEMPT_RT kernel in the chroot yet (a previous run leaves it).
@@ -54,6 +55,11 @@ echo "# $suite: $(in_suite 'dkms --version' 2>/dev/null), kernel $kver"
 # What dkms.sh needs of the repository: itself, lib.sh and the module
 # sources, copied where the chroot sees them.
 src=$root/var/tmp/faultmem-dkms-src
+# However this ends, faultmem leaves the shared chroot unregistered: a
+# registration left behind would make every later kernel install in it
+# build faultmem.
+trap 'in_suite "bash /var/tmp/faultmem-dkms-src/scripts/dkms.sh uninstall" >/dev/null 2>&1;
+	rm -rf "$src" "$log"' EXIT
 rm -rf "$src"
 mkdir -p "$src/scripts"
 cp scripts/dkms.sh scripts/lib.sh "$src/scripts/"
@@ -86,5 +92,4 @@ check "dkms.sh uninstall removes the module for both kernels, the registration a
 		! ls /lib/modules/'${rt_kver:-none}'/updates/dkms/faultmem.ko* 2>/dev/null &&
 		test ! -e /usr/src/faultmem-'$version' &&
 		! dkms status -m faultmem | grep -q faultmem"
-rm -rf "$src"
 finish

@@ -19,6 +19,8 @@
 #   kernel.sh kdir SPEC        the headers tree (a path on the host)
 #   kernel.sh release SPEC     the kernel release, e.g. 7.2.13+deb14-amd64
 #   kernel.sh compiler SPEC    the compiler the headers build with
+#   kernel.sh version SPEC [KDIR]
+#       the Debian version of the headers package (e.g. 7.3~rc7-1~exp1)
 #   kernel.sh image SPEC [KDIR]
 #       the bootable image of KDIR's release (default: SPEC's headers),
 #       downloaded from SPEC's suite into the cache the first time
@@ -35,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 top=$(cd "$here/.." && pwd)
 
-usage="usage: kernel.sh prepare|kdir|release|compiler|image|build|run|source ... SPEC ..."
+usage="usage: kernel.sh prepare|kdir|release|compiler|version|image|build|run|source ... SPEC ..."
 command=${1:?$usage}
 shift
 moddir=
@@ -94,25 +96,44 @@ prepare() {
 	fi
 }
 
+# headers_version [KDIR]: the Debian version of the headers package that
+# holds KDIR (default: SPEC's), e.g. 7.3~rc7-1~exp1; empty for a tree that
+# no package installed.
+headers_version() {
+	local kdir=${1:-} admindir=/var/lib/dpkg
+
+	[ -n "$kdir" ] || kdir=$(spec_kdir)
+	[ "$spec_suite" = bookworm ] ||
+		admindir=$("$here/suite.sh" root "$spec_suite")/var/lib/dpkg
+	dpkg-query --admindir="$admindir" -W -f='${Version}\n' "${kdir##*/}" 2>/dev/null
+}
+
 # image [KDIR]: the kernel image for the release of KDIR. Debian 12 and 13
 # ship it in linux-image-RELEASE as /boot/vmlinuz-RELEASE; newer kernels
-# in linux-binary-RELEASE as /usr/lib/modules/RELEASE/vmlinuz.
+# in linux-binary-RELEASE as /usr/lib/modules/RELEASE/vmlinuz. It is
+# cached by release and by the version of the headers package: an rc
+# keeps its release name (7.3-amd64) from one upload to the next, and the
+# image must be the build the module is built against.
 image() {
-	local kdir=${1:-} release dir cached package
+	local kdir=${1:-} release version dir cached package
 
 	[ -n "$kdir" ] || kdir=$(spec_kdir)
 	release=$(kdir_release "$kdir")
 	[ -n "$release" ] || die "cannot tell the kernel release of $kdir; pass KERNEL=/path/to/bzImage"
-	dir=$FAULTMEM_CACHE/kernels/$release
+	version=$(headers_version "$kdir")
+	dir=$FAULTMEM_CACHE/kernels/$release${version:+/$version}
 	cached=$dir/vmlinuz
 	if [ ! -f "$cached" ]; then
 		rm -rf "$dir.tmp"
-		for package in "linux-binary-$release" "linux-image-$release"; do
+		for package in ${version:+"linux-binary-$release=$version"} \
+			       ${version:+"linux-image-$release=$version"} \
+			       "linux-binary-$release" "linux-image-$release"; do
 			if [ "$spec_suite" = bookworm ]; then
-				unpack_deb "$package" "$dir.tmp" 2>/dev/null && break
+				unpack_deb "$package" "$dir.tmp" --wildcards '*vmlinuz*' 2>/dev/null && break
 			else
 				"$here/suite.sh" download "$spec_suite" "$package" "$dir.tmp" 2>/dev/null && break
 			fi
+			rm -rf "$dir.tmp"
 		done
 		for image in "$dir.tmp/boot/vmlinuz-$release" \
 			     "$dir.tmp/usr/lib/modules/$release/vmlinuz"; do
@@ -182,6 +203,7 @@ source_tarball() {
 
 case $command in
 prepare) prepare "$@" ;;
+version) headers_version "$@" ;;
 source) source_tarball ;;
 kdir) spec_kdir ;;
 release) kdir_release "$(spec_kdir)" ;;
