@@ -107,6 +107,20 @@ faultmem_copy_folio_from_iter_atomic(struct folio *folio, size_t offset,
 }
 
 /*
+ * 6.5 (commit "splice: Rename direct_splice_read() to copy_splice_read()",
+ * with generic_file_splice_read() removed in the same series): a file
+ * whose data is not read through the page-cache helpers splices with
+ * copy_splice_read(), which reads through ->read_iter into pipe pages of
+ * its own. Before, generic_file_splice_read() did it through ->read_iter
+ * with a pipe iterator.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define FAULTMEM_SPLICE_READ	copy_splice_read
+#else
+#define FAULTMEM_SPLICE_READ	generic_file_splice_read
+#endif
+
+/*
  * Setting up a mapping: pages come later, from faults. faultmem's mmap only
  * installs faultmem_vm_ops. The core has already enforced the rules of
  * mmap(2) that depend on the open mode (no mapping of an O_WRONLY file, no

@@ -87,16 +87,32 @@ enum faultmem_fault_outcome {
  *		the device size. Every open file of the device points its
  *		f_mapping here, so all mappings share one set of pages.
  * @counters:	event counters, per CPU
- * @huge:	enum faultmem_huge: the policy for new allocations; changing
- *		it leaves pages already allocated as they are
+ * @huge:	the policy for new allocations; changing it leaves pages
+ *		already allocated as they are
  * @index:	N in faultmemN
  * @name:	"faultmemN"
+ *
+ * Which lock or rule protects what:
+ *  - @misc, @inode, @counters, @index and @name are set before
+ *    misc_register() and never change until the device is destroyed.
+ *  - The size (@inode's i_size) changes only with the mapping's
+ *    invalidate lock held exclusive and faultmem_total_lock held
+ *    (faultmem_store_resize()); readers use i_size_read() and, where a
+ *    page must not appear beyond the end, hold the invalidate lock shared
+ *    across their check and their page-cache insertion.
+ *  - The pages (@inode's page cache) are added with the invalidate lock
+ *    held shared and removed with it held exclusive; lookups need only
+ *    RCU and a folio reference.
+ *  - @huge has no lock: sysfs writes it with WRITE_ONCE() and an
+ *    allocation reads it once with READ_ONCE(); a policy change takes
+ *    effect from the next allocation.
+ *  - @counters: each CPU increments its own copy (faultmem_count()).
  */
 struct faultmem_dev {
 	struct miscdevice misc;
 	struct inode *inode;
 	struct faultmem_counters __percpu *counters;
-	int huge;
+	enum faultmem_huge huge;
 	unsigned int index;
 	char name[FAULTMEM_NAME_LEN];
 };
@@ -117,14 +133,14 @@ static inline void faultmem_count(struct faultmem_dev *fdev,
 extern u64 faultmem_max_size;
 extern u64 faultmem_max_total_size;
 
-extern int faultmem_huge_default;
+extern enum faultmem_huge faultmem_huge_default;
 void faultmem_counters_read(const struct faultmem_dev *fdev,
 			    struct faultmem_counters *sum);
 
 /* faultmem_parse.c */
 int faultmem_parse_size(const char *buf, u64 *result);
 int faultmem_parse_huge(const char *buf);
-ssize_t faultmem_show_huge(char *buf, int huge);
+ssize_t faultmem_show_huge(char *buf, enum faultmem_huge huge);
 
 /* faultmem_store.c */
 int faultmem_fs_mount(void);
@@ -139,6 +155,8 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
 				       pgoff_t first, unsigned long nr,
 				       u8 *bitmap);
+loff_t faultmem_store_seek_data_hole(struct faultmem_dev *fdev, loff_t offset,
+				     int whence);
 
 static inline struct address_space *
 faultmem_mapping(const struct faultmem_dev *fdev)

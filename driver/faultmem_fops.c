@@ -43,13 +43,63 @@ static int faultmem_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Like a file: SEEK_END is relative to the size, and seeking past it is fine. */
+/**
+ * faultmem_llseek() - lseek() of the node, as for a file of the buffer's size
+ * @file: the open file
+ * @offset: the offset asked for
+ * @whence: SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or SEEK_HOLE
+ *
+ * SEEK_END is relative to the size, and seeking past it is fine.
+ * SEEK_DATA and SEEK_HOLE see the pages never written (or punched out
+ * since) as holes, page by page, as tmpfs does.
+ *
+ * Return: the new position, -EINVAL for a negative one, or -ENXIO for
+ * SEEK_DATA or SEEK_HOLE at or past the end, or SEEK_DATA with no data
+ * after @offset.
+ */
 static loff_t faultmem_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct faultmem_dev *fdev = file->private_data;
 
-	return generic_file_llseek_size(file, offset, whence, MAX_LFS_FILESIZE,
-					faultmem_size(fdev));
+	switch (whence) {
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		offset = faultmem_store_seek_data_hole(fdev, offset, whence);
+		if (offset < 0)
+			return offset;
+		return vfs_setpos(file, offset, MAX_LFS_FILESIZE);
+	default:
+		return generic_file_llseek_size(file, offset, whence,
+						MAX_LFS_FILESIZE,
+						faultmem_size(fdev));
+	}
+}
+
+/*
+ * Copy from a folio to @to, a page at a time through a temporary kernel
+ * mapping. Never copy_folio_to_iter(): on 6.1 it hands the page itself to
+ * a pipe (splice), which would then hold a reference to the device's page
+ * for as long as the data sits in the pipe, and see later writes to it.
+ * A file's bytes spliced into a pipe are a copy of what was read.
+ */
+static size_t faultmem_copy_folio_to_iter(struct folio *folio, size_t offset,
+					  size_t bytes, struct iov_iter *to)
+{
+	size_t done = 0;
+
+	while (done < bytes) {
+		size_t at = offset + done;
+		size_t step = min_t(size_t, bytes - done,
+				    PAGE_SIZE - offset_in_page(at));
+		void *kaddr = kmap_local_folio(folio, at);
+		size_t copied = copy_to_iter(kaddr, step, to);
+
+		kunmap_local(kaddr);
+		done += copied;
+		if (copied < step)
+			break;
+	}
+	return done;
 }
 
 /**
@@ -86,7 +136,8 @@ static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 			chunk = min3(folio_size(folio) - offset,
 				     iov_iter_count(to), (size_t)(size - pos));
-			copied = copy_folio_to_iter(folio, offset, chunk, to);
+			copied = faultmem_copy_folio_to_iter(folio, offset,
+							     chunk, to);
 			folio_put(folio);
 		} else {
 			chunk = min3(PAGE_SIZE - offset_in_page(pos),
@@ -353,6 +404,19 @@ const struct file_operations faultmem_fops = {
 	.llseek		= faultmem_llseek,
 	.read_iter	= faultmem_read_iter,
 	.write_iter	= faultmem_write_iter,
+	/*
+	 * A RAM buffer has nothing to write back: fsync(), fdatasync() and
+	 * msync(MS_SYNC) succeed at once, as on tmpfs. The data is as safe
+	 * as it will ever be when write() returns.
+	 */
+	.fsync		= noop_fsync,
+	/*
+	 * splice() and sendfile() through read_iter and write_iter; reads of
+	 * holes give zeroes without allocating (FAULTMEM_SPLICE_READ is
+	 * compat.h's name for the kernel's copying splice read).
+	 */
+	.splice_read	= FAULTMEM_SPLICE_READ,
+	.splice_write	= iter_file_splice_write,
 	/* faultmem_mmap() or, from 6.16, faultmem_mmap_prepare(). */
 	FAULTMEM_FOPS_MMAP,
 	/*

@@ -82,7 +82,7 @@ module_param_cb(max_total_size, &faultmem_param_bytes_ops,
 MODULE_PARM_DESC(max_total_size, "Largest sum of the sizes of all devices (default: half of RAM, like tmpfs)");
 
 /* The huge-page policy new devices start with; sysfs changes it per device. */
-int faultmem_huge_default = FAULTMEM_HUGE_NEVER;
+enum faultmem_huge faultmem_huge_default = FAULTMEM_HUGE_NEVER;
 
 static int faultmem_param_set_huge(const char *val,
 				   const struct kernel_param *kp)
@@ -98,13 +98,13 @@ static int faultmem_param_set_huge(const char *val,
 		pr_err("huge=%s: expected never, always or within_size\n", val);
 		return huge;
 	}
-	*(int *)kp->arg = huge;
+	*(enum faultmem_huge *)kp->arg = huge;
 	return 0;
 }
 
 static int faultmem_param_get_huge(char *buf, const struct kernel_param *kp)
 {
-	return faultmem_show_huge(buf, *(int *)kp->arg);
+	return faultmem_show_huge(buf, *(enum faultmem_huge *)kp->arg);
 }
 
 static const struct kernel_param_ops faultmem_param_huge_ops = {
@@ -264,4 +264,4 @@ module_exit(faultmem_exit);
 MODULE_DESCRIPTION("RAM buffers whose mmap is populated by a page-fault handler");
 MODULE_AUTHOR("The faultmem developers");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.2.1");
+MODULE_VERSION("0.3.0");

@@ -105,7 +105,7 @@ int faultmem_parse_huge(const char *buf)
  *
  * Return: bytes written.
  */
-ssize_t faultmem_show_huge(char *buf, int huge)
+ssize_t faultmem_show_huge(char *buf, enum faultmem_huge huge)
 {
 	ssize_t len = 0;
 	int i;

@@ -20,8 +20,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fs_context.h>
+#include <linux/highmem.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -237,6 +239,7 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 	bool try_huge = true;
 	struct folio *folio;
 
+	lockdep_assert_held(&mapping->invalidate_lock);
 	*allocated = false;
 	for (;;) {
 		folio = faultmem_lock_folio(mapping, index);
@@ -260,40 +263,169 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 }
 
 /*
- * Free the pages in [@new_size, @old_size) while i_size still says
- * @old_size, and make sure no large folio is left across @new_size.
- *
- * Why first, as a hole punch? A 2 MiB folio across the new end must be
- * split. If truncate_pagecache() did that after i_size had shrunk, the
- * split would drop the tail pages beyond the new end itself, and on the
- * way it "cleans" their dirty flag with writeback accounting (6.1:
- * __split_huge_page() calls folio_account_cleaned()), which dereferences
- * the writeback context that our RAM-only inode does not have. Splitting
- * while every page is still inside i_size takes the ordinary path.
- *
- * A split fails while someone holds an extra reference on the folio
- * (get_user_pages() for O_DIRECT in flight, a page spliced into a pipe);
- * truncation then only zeroes the range. We refuse the shrink rather than
- * leave a folio reaching past the end, which a PMD would map beyond it.
- *
- * Return: 0, or -EBUSY with the size unchanged (the bytes past @new_size
- * read as zeroes: they were about to be discarded).
+ * A shrink or a hole punch removes pages on one side of a boundary, the
+ * page index @k where kept and removed pages meet. A large folio holding
+ * both page @k - 1 and page @k straddles it and must be split first.
+ * Return: the number of pages of the straddling folio (and its first
+ * index in @first), or 0 if none straddles.
  */
-static int faultmem_store_free_tail(struct faultmem_dev *fdev, u64 new_size,
-				    u64 old_size)
+static unsigned long faultmem_store_straddles(struct faultmem_dev *fdev,
+					      pgoff_t k, pgoff_t *first)
 {
-	pgoff_t index = new_size >> PAGE_SHIFT;
+	unsigned long nr = 0;
 	struct folio *folio;
-	bool straddles;
 
-	truncate_pagecache_range(fdev->inode, new_size, old_size - 1);
-
-	folio = faultmem_get_folio(faultmem_mapping(fdev), index);
+	if (!k)
+		return 0;
+	folio = faultmem_get_folio(faultmem_mapping(fdev), k - 1);
 	if (!folio)
 		return 0;
-	straddles = folio->index < index;
+	if (folio->index + folio_nr_pages(folio) > k) {
+		*first = folio->index;
+		nr = folio_nr_pages(folio);
+	}
 	folio_put(folio);
-	return straddles ? -EBUSY : 0;
+	return nr;
+}
+
+/* Read or write the byte at @pos of a resident page (0, or -ENOENT). */
+static int faultmem_store_byte(struct faultmem_dev *fdev, loff_t pos, u8 *byte,
+			       bool write)
+{
+	struct folio *folio = faultmem_lock_folio(faultmem_mapping(fdev),
+						  pos >> PAGE_SHIFT);
+	u8 *kaddr;
+
+	if (!folio)
+		return -ENOENT;
+	kaddr = kmap_local_folio(folio, offset_in_folio(folio, pos));
+	if (write) {
+		*kaddr = *byte;
+		flush_dcache_folio(folio);
+	} else {
+		*byte = *kaddr;
+	}
+	kunmap_local(kaddr);
+	folio_unlock(folio);
+	folio_put(folio);
+	return 0;
+}
+
+/* How often a split that failed is tried again, 1-2 ms apart. */
+#define FAULTMEM_SPLIT_TRIES	20
+
+/*
+ * A boundary of a shrink or a hole punch: the page-aligned byte @at where
+ * kept and removed pages meet, and on which side the removed ones are (a
+ * shrink to S: at S, after; a punch of [O, E): at O, after, and at E,
+ * before). @saved and @truncated are faultmem_store_split_boundaries()'s.
+ */
+struct faultmem_boundary {
+	loff_t at;
+	bool removed_before;
+	bool truncated;
+	u8 saved;
+};
+
+/* The byte next to a boundary on its removed side. */
+static loff_t faultmem_boundary_edge(const struct faultmem_boundary *b)
+{
+	return b->removed_before ? b->at - 1 : b->at;
+}
+
+/**
+ * faultmem_store_split_boundaries() - split the large folios a change cuts
+ * @fdev:	the device
+ * @bounds:	the boundaries of the change
+ * @nr:		how many
+ *
+ * Modules cannot call split_folio(); truncate_pagecache_range() splits a
+ * large folio it cuts through. So each straddling folio is split by
+ * truncating one byte of it: the byte next to the boundary on its removed
+ * side, which the change is about to remove anyway. A split fails while
+ * someone else holds a reference to the folio: for as long as it stays
+ * pinned (a page spliced into a pipe with vmsplice(), O_DIRECT in flight),
+ * or for a moment (compaction, a read() copying from it), which is waited
+ * out a few times. If a split still fails, the bytes truncated here are
+ * written back and the change must be refused: nothing has changed then,
+ * but that some folios are smaller.
+ *
+ * Return: 0 when no large folio straddles any boundary, or -EBUSY.
+ */
+static int faultmem_store_split_boundaries(struct faultmem_dev *fdev,
+					   struct faultmem_boundary *bounds,
+					   int nr)
+{
+	struct address_space *mapping = faultmem_mapping(fdev);
+	int i, tries;
+
+	lockdep_assert_held_write(&mapping->invalidate_lock);
+
+	for (i = 0; i < nr; i++) {
+		struct faultmem_boundary *b = &bounds[i];
+		loff_t edge = faultmem_boundary_edge(b);
+		pgoff_t k = b->at >> PAGE_SHIFT, first;
+		unsigned long nr_pages;
+
+		b->truncated = false;
+		nr_pages = faultmem_store_straddles(fdev, k, &first);
+		if (!nr_pages)
+			continue;
+		/*
+		 * Out of every page table first: a mapping must not see the
+		 * byte zeroed for a moment. Its next access faults and waits
+		 * for the invalidate lock.
+		 */
+		unmap_mapping_pages(mapping, first, nr_pages, false);
+		faultmem_store_byte(fdev, edge, &b->saved, false);
+		b->truncated = true;
+		for (tries = 0; tries < FAULTMEM_SPLIT_TRIES; tries++) {
+			truncate_pagecache_range(fdev->inode, edge, edge);
+			if (!faultmem_store_straddles(fdev, k, &first))
+				break;
+			usleep_range(1000, 2000);
+		}
+		if (tries == FAULTMEM_SPLIT_TRIES)
+			goto restore;
+	}
+	return 0;
+
+restore:
+	for (; i >= 0; i--)
+		if (bounds[i].truncated)
+			faultmem_store_byte(fdev, faultmem_boundary_edge(&bounds[i]),
+					    &bounds[i].saved, true);
+	return -EBUSY;
+}
+
+/*
+ * Shrink the buffer from @old_size to @new_size. The large folio across
+ * the new end, if any, is split first, so that nothing is freed if that
+ * fails. Then the tail is freed as a hole punch while i_size still says
+ * @old_size, and only then is the size lowered. Why in that order? If
+ * truncate_pagecache() split a 2 MiB folio after i_size had shrunk, the
+ * split would drop the tail pages beyond the new end itself, and on the
+ * way "clean" their dirty flag with writeback accounting (6.1:
+ * __split_huge_page() calls folio_account_cleaned()), which dereferences
+ * the writeback context that our RAM-only inode does not have.
+ * truncate_pagecache() at the end unmaps what lies beyond the new end
+ * from every process, private copy-on-write pages too: they are beyond
+ * the end of the object now, so touching them must give SIGBUS.
+ */
+static int faultmem_store_shrink(struct faultmem_dev *fdev, u64 new_size,
+				 u64 old_size)
+{
+	struct faultmem_boundary end = { .at = new_size };
+	int ret;
+
+	lockdep_assert_held_write(&faultmem_mapping(fdev)->invalidate_lock);
+	ret = faultmem_store_split_boundaries(fdev, &end, 1);
+	if (ret)
+		return ret;
+	truncate_pagecache_range(fdev->inode, new_size, old_size - 1);
+	i_size_write(fdev->inode, new_size);
+	truncate_pagecache(fdev->inode, new_size);
+	return 0;
 }
 
 /**
@@ -303,10 +435,8 @@ static int faultmem_store_free_tail(struct faultmem_dev *fdev, u64 new_size,
  *
  * Like truncate for a file. With the invalidate lock held exclusive no fault
  * can be between its size check and its page-cache insertion, so no page
- * can appear beyond the new end after we return. truncate_pagecache() then
- * unmaps the tail from every process (private copy-on-write pages too: they
- * are beyond the end of the object now, so touching them must give SIGBUS)
- * and frees it; growing again exposes fresh zero pages.
+ * can appear beyond the new end after we return. Growing exposes fresh
+ * zero pages. All or nothing: a resize that fails has changed no byte.
  *
  * Return: 0, -EINVAL for a size that is not a page multiple, -EFBIG for a
  * size above the device's cap (max_size), -ENOSPC when growing would take
@@ -316,7 +446,6 @@ static int faultmem_store_free_tail(struct faultmem_dev *fdev, u64 new_size,
 int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
-	struct inode *inode = fdev->inode;
 	unsigned long resident;
 	u64 old_size;
 	int ret = 0;
@@ -327,36 +456,31 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 		return -EINVAL;
 
 	mutex_lock(&faultmem_total_lock);
-	old_size = i_size_read(inode);
+	old_size = faultmem_size(fdev);
 	if (new_size > old_size &&
 	    faultmem_total_size - old_size + new_size > faultmem_max_total_size) {
-		ret = -ENOSPC;
-		goto unlock_total;
+		mutex_unlock(&faultmem_total_lock);
+		return -ENOSPC;
 	}
 
 	filemap_invalidate_lock(mapping);
 	resident = mapping->nrpages;
-	if (new_size < old_size) {
-		ret = faultmem_store_free_tail(fdev, new_size, old_size);
-		if (ret)
-			goto unlock_invalidate;
-	}
-	i_size_write(inode, new_size);
 	if (new_size < old_size)
-		truncate_pagecache(inode, new_size);
+		ret = faultmem_store_shrink(fdev, new_size, old_size);
+	else
+		i_size_write(fdev->inode, new_size);
 	resident -= mapping->nrpages;
 	filemap_invalidate_unlock(mapping);
 
-	faultmem_total_size += new_size - old_size;
+	if (!ret)
+		faultmem_total_size += new_size - old_size;
+	mutex_unlock(&faultmem_total_lock);
+	if (ret)
+		return ret;
+
 	faultmem_count(fdev, FAULTMEM_RESIZES);
 	trace_faultmem_resize(fdev->index, old_size, new_size, resident);
-	goto unlock_total;
-
-unlock_invalidate:
-	filemap_invalidate_unlock(mapping);
-unlock_total:
-	mutex_unlock(&faultmem_total_lock);
-	return ret;
+	return 0;
 }
 
 /**
@@ -368,36 +492,45 @@ unlock_total:
  *
  * Like fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) on a file:
  * shared mappings and read() see zeroes afterwards; private copy-on-write
- * copies already made are the process's own and are kept.
+ * copies already made are the process's own and are kept. All or
+ * nothing: the large folios across either end of the range are split
+ * before anything is freed, and a punch that fails has changed no byte.
  *
- * Return: 0 or -EINVAL for a bad range.
+ * Return: 0, -EINVAL for a bad range, or -EBUSY when a pinned 2 MiB
+ * folio across an end of the range cannot be split.
  */
 int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 			      u64 length)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
+	struct faultmem_boundary ends[2];
 	unsigned long resident;
-	int ret = 0;
+	int ret;
 	u64 end;
 
 	if (!length || !PAGE_ALIGNED(offset) || !PAGE_ALIGNED(length) ||
 	    check_add_overflow(offset, length, &end))
 		return -EINVAL;
+	ends[0] = (struct faultmem_boundary) { .at = offset };
+	ends[1] = (struct faultmem_boundary) { .at = end, .removed_before = true };
 
 	filemap_invalidate_lock(mapping);
 	resident = mapping->nrpages;
 	if (end > faultmem_size(fdev))
 		ret = -EINVAL;
 	else
+		ret = faultmem_store_split_boundaries(fdev, ends,
+						      ARRAY_SIZE(ends));
+	if (!ret)
 		truncate_pagecache_range(fdev->inode, offset, end - 1);
 	resident -= mapping->nrpages;
 	filemap_invalidate_unlock(mapping);
+	if (ret)
+		return ret;
 
-	if (!ret) {
-		faultmem_count(fdev, FAULTMEM_HOLES_PUNCHED);
-		trace_faultmem_punch_hole(fdev->index, offset, length, resident);
-	}
-	return ret;
+	faultmem_count(fdev, FAULTMEM_HOLES_PUNCHED);
+	trace_faultmem_punch_hole(fdev->index, offset, length, resident);
+	return 0;
 }
 
 /**
@@ -447,3 +580,63 @@ unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
 	rcu_read_unlock();
 	return count;
 }
+
+/**
+ * faultmem_store_seek_data_hole() - lseek(SEEK_DATA) and lseek(SEEK_HOLE)
+ * @fdev:	the device
+ * @offset:	where to start looking, in bytes
+ * @whence:	SEEK_DATA or SEEK_HOLE
+ *
+ * Data is every resident page, holes are the pages never written or
+ * punched out since, page by page (a 2 MiB folio is 512 pages of data),
+ * as for a tmpfs file: the same lockless walk of the page cache as
+ * faultmem_store_residency(), so the answer is a snapshot.
+ *
+ * Return: the offset of the first byte of data (SEEK_DATA) or of a hole
+ * (SEEK_HOLE; the end of the device counts as one) at or after @offset,
+ * or -ENXIO if @offset is negative or at or past the end, or if there is
+ * no data after @offset.
+ */
+loff_t faultmem_store_seek_data_hole(struct faultmem_dev *fdev, loff_t offset,
+				     int whence)
+{
+	XA_STATE(xas, &faultmem_mapping(fdev)->i_pages, 0);
+	u64 size = faultmem_size(fdev);
+	pgoff_t next, last;
+	struct folio *folio;
+	loff_t data = -ENXIO;
+
+	if (offset < 0 || offset >= size)
+		return -ENXIO;
+	/* The first page not yet known to be data. */
+	next = offset >> PAGE_SHIFT;
+	last = (size - 1) >> PAGE_SHIFT;
+	xas_set(&xas, next);
+
+	rcu_read_lock();
+	xas_for_each(&xas, folio, last) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		if (whence == SEEK_DATA) {
+			data = max_t(loff_t, offset,
+				     (loff_t)folio->index << PAGE_SHIFT);
+			break;
+		}
+		/* A gap before this folio is the hole. */
+		if (folio->index > next)
+			break;
+		next = folio->index + folio_nr_pages(folio);
+		if (need_resched()) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+
+	if (whence == SEEK_DATA)
+		return data;
+	return min_t(u64, max_t(u64, offset, (u64)next << PAGE_SHIFT), size);
+}
+

@@ -366,39 +366,150 @@ TEST_F(huge, shrinking_through_a_folio_keeps_the_front)
 	munmap(map, 4 * MIB);
 }
 
+/* Write pattern() to every byte of [0, len) with pwrite(). */
+static int fill_bytes(int fd, long len)
+{
+	char *buf = malloc(len);
+	long i;
+	int ret;
+
+	for (i = 0; i < len; i++)
+		buf[i] = pattern(i);
+	ret = pwrite(fd, buf, len, 0) == len ? 0 : -1;
+	free(buf);
+	return ret;
+}
+
+/* The bytes of [0, len) that pread() finds different from pattern(). */
+static long wrong_bytes(int fd, long len)
+{
+	char *buf = malloc(len);
+	long i, bad = 0;
+
+	if (pread(fd, buf, len, 0) != len)
+		bad = len;
+	for (i = 0; !bad && i < len; i++)
+		bad += buf[i] != pattern(i);
+	free(buf);
+	return bad;
+}
+
 /*
- * A folio pinned by someone else (here a page spliced into a pipe with
- * vmsplice(), which holds a reference to it) cannot be split, so a shrink
- * through it is refused with EBUSY and the size stays; once the pipe is
- * drained it succeeds.
+ * A 4 MiB device full of pattern(), mapped, with a page of its second
+ * 2 MiB folio spliced into a pipe by vmsplice(): the pipe holds a
+ * reference to the folio, so it cannot be split while the data is in the
+ * pipe. Returns the mapping; the pipe is in @pipefd.
  */
-TEST_F(huge, shrinking_through_a_pinned_folio_is_busy)
+static char *pin_second_folio(struct __test_metadata *_metadata, int fd,
+			      int pipefd[2])
 {
 	struct iovec iov;
-	int pipefd[2];
-	char *map, buf[64];
+	char *map;
 
-	FM_RETURN_IF_SKIPPED();
-	ASSERT_EQ(0, fm_set_size(self->fd, 4 * MIB));
-	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   self->fd, 0);
-	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(0, fill_pages(map, 4 * MIB, self->page));
-	ASSERT_EQ(0, pipe(pipefd));
+	ASSERT_EQ(0, fm_set_size(fd, 4 * MIB)) { return NULL; }
+	ASSERT_EQ(0, fill_bytes(fd, 4 * MIB)) { return NULL; }
+	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map) { return NULL; }
+	ASSERT_EQ(0, pipe(pipefd)) { return NULL; }
 	iov.iov_base = map + 3 * MIB;
-	iov.iov_len = sizeof(buf);
-	ASSERT_EQ((ssize_t)sizeof(buf), vmsplice(pipefd[1], &iov, 1, 0));
+	iov.iov_len = 64;
+	ASSERT_EQ(64, vmsplice(pipefd[1], &iov, 1, 0)) { return NULL; }
+	return map;
+}
 
-	EXPECT_EQ(-EBUSY, fm_set_size(self->fd, 3 * MIB + self->page));
-	EXPECT_EQ(4 * MIB, lseek(self->fd, 0, SEEK_END));
-	EXPECT_EQ(pattern(self->page), map[self->page]);
+/* Drain the pipe of pin_second_folio(): the folio can be split again. */
+static void unpin(int pipefd[2])
+{
+	char buf[64];
 
-	ASSERT_EQ((ssize_t)sizeof(buf), read(pipefd[0], buf, sizeof(buf)));
-	EXPECT_EQ(0, fm_set_size(self->fd, 3 * MIB + self->page));
-	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * MIB + self->page, 0, 0).signo);
-	EXPECT_EQ(pattern(self->page), map[self->page]);
+	if (read(pipefd[0], buf, sizeof(buf)) != sizeof(buf))
+		perror("read");
 	close(pipefd[0]);
 	close(pipefd[1]);
+}
+
+/*
+ * A shrink through a pinned folio is refused with EBUSY, before anything
+ * is freed or zeroed: the size and every byte are as before, the bytes
+ * past the requested end too, through read() and the mapping. Once the
+ * pipe is drained the same shrink succeeds.
+ */
+TEST_F(huge, shrinking_through_a_pinned_folio_is_busy_and_changes_nothing)
+{
+	uint64_t resizes;
+	int pipefd[2];
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	map = pin_second_folio(_metadata, self->fd, pipefd);
+	ASSERT_NE(NULL, map);
+	resizes = fm_stats(self->fd).resizes;
+	EXPECT_EQ(-EBUSY, fm_set_size(self->fd, 3 * MIB + self->page));
+	EXPECT_EQ(4 * MIB, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, wrong_bytes(self->fd, 4 * MIB));
+	EXPECT_EQ(pattern(4 * MIB - 1), map[4 * MIB - 1]);
+	EXPECT_EQ(pattern(3 * MIB + self->page), map[3 * MIB + self->page]);
+	EXPECT_EQ(resizes, fm_stats(self->fd).resizes);
+
+	unpin(pipefd);
+	EXPECT_EQ(0, fm_set_size(self->fd, 3 * MIB + self->page));
+	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * MIB + self->page, 0, 0).signo);
+	EXPECT_EQ(0, wrong_bytes(self->fd, 3 * MIB + self->page));
+	munmap(map, 4 * MIB);
+}
+
+/* The same through sysfs: EBUSY from the write, every byte as before. */
+TEST_F(huge, sysfs_shrink_through_a_pinned_folio_is_busy_and_changes_nothing)
+{
+	char size[32];
+	int pipefd[2];
+	char *map;
+
+	FM_RETURN_IF_SKIPPED();
+	map = pin_second_folio(_metadata, self->fd, pipefd);
+	ASSERT_NE(NULL, map);
+	snprintf(size, sizeof(size), "%ld", 3 * MIB);
+	EXPECT_EQ(-EBUSY, fm_sysfs_write("size", size));
+	EXPECT_EQ(4 * MIB, fm_sysfs_read("size"));
+	EXPECT_EQ(0, wrong_bytes(self->fd, 4 * MIB));
+	unpin(pipefd);
+	EXPECT_EQ(0, fm_sysfs_write("size", size));
+	EXPECT_EQ(3 * MIB, fm_sysfs_read("size"));
+	munmap(map, 4 * MIB);
+}
+
+/*
+ * A hole punched through the middle of a pinned folio is refused with
+ * EBUSY, and so is one that ends inside it: nothing is freed or zeroed.
+ * A punch of the other, unpinned folio works meanwhile. Once the pipe is
+ * drained the punch succeeds and only the punched range reads as zeroes.
+ */
+TEST_F(huge, punching_through_a_pinned_folio_is_busy_and_changes_nothing)
+{
+	uint64_t punched;
+	int pipefd[2];
+	char *map;
+	long i, bad = 0;
+
+	FM_RETURN_IF_SKIPPED();
+	map = pin_second_folio(_metadata, self->fd, pipefd);
+	ASSERT_NE(NULL, map);
+	punched = fm_stats(self->fd).holes_punched;
+	EXPECT_EQ(-EBUSY, fm_punch(self->fd, 2 * MIB + self->page, self->page));
+	EXPECT_EQ(-EBUSY, fm_punch(self->fd, MIB, 2 * MIB));
+	EXPECT_EQ(0, wrong_bytes(self->fd, 4 * MIB));
+	EXPECT_EQ(pattern(2 * MIB + self->page), map[2 * MIB + self->page]);
+	EXPECT_EQ(punched, fm_stats(self->fd).holes_punched);
+	/* The first folio is not pinned. */
+	EXPECT_EQ(0, fm_punch(self->fd, self->page, self->page));
+
+	unpin(pipefd);
+	EXPECT_EQ(0, fm_punch(self->fd, 2 * MIB + self->page, self->page));
+	EXPECT_TRUE(fm_all_zero(map + 2 * MIB + self->page, self->page));
+	for (i = 2 * self->page; i < 4 * MIB; i++)
+		if (i < 2 * MIB + self->page || i >= 2 * MIB + 2 * self->page)
+			bad += map[i] != pattern(i);
+	EXPECT_EQ(0, bad);
 	munmap(map, 4 * MIB);
 }
 
