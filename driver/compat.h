@@ -42,6 +42,9 @@
 #ifndef FAULTMEM_COMPAT_H
 #define FAULTMEM_COMPAT_H
 
+#include <linux/gfp.h>
+#include <linux/huge_mm.h>
+#include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/uio.h>
 #include <linux/version.h>
@@ -119,6 +122,46 @@ faultmem_copy_folio_from_iter_atomic(struct folio *folio, size_t offset,
 #else
 #define FAULTMEM_SPLICE_READ	generic_file_splice_read
 #endif
+
+/*
+ * Allocating a folio for a fault under the faulting mapping's NUMA policy
+ * (mbind()) and, failing one, the task's. 6.13 (commit "mm: remove unused
+ * hugepage for vma_alloc_folio()") dropped the last argument, which asked
+ * for THP placement (try the preferred node alone first) as shmem does for
+ * its 2 MiB folios.
+ */
+static inline struct folio *
+faultmem_vma_alloc_folio(gfp_t gfp, unsigned int order,
+			 struct vm_area_struct *vma, unsigned long addr)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	return vma_alloc_folio(gfp, order, vma, addr);
+#else
+	return vma_alloc_folio(gfp, order, vma, addr, order > 0);
+#endif
+}
+
+/*
+ * Whether the process opted out of huge pages for a mapping: madvise
+ * (MADV_NOHUGEPAGE) or prctl(PR_SET_THP_DISABLE). 6.18 (commit "prctl:
+ * extend PR_SET_THP_DISABLE to optionally exclude VM_HUGEPAGE") split the
+ * mm flag in two and made mm->flags a bitmap read with mm_flags_test();
+ * vma_thp_disabled() knows both, with a third argument for MADV_COLLAPSE.
+ * Before, the test is the flag and the bit.
+ */
+static inline bool faultmem_vma_thp_disabled(struct vm_area_struct *vma)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	return vma_thp_disabled(vma, vma->vm_flags, false);
+#else
+	return true;	/* no huge pages to opt out of (PREEMPT_RT) */
+#endif
+#else
+	return (vma->vm_flags & VM_NOHUGEPAGE) ||
+	       test_bit(MMF_DISABLE_THP, &vma->vm_mm->flags);
+#endif
+}
 
 /*
  * Setting up a mapping: pages come later, from faults. faultmem's mmap only

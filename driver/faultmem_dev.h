@@ -148,7 +148,8 @@ void faultmem_fs_unmount(void);
 int faultmem_store_init(struct faultmem_dev *fdev, u64 size);
 void faultmem_store_destroy(struct faultmem_dev *fdev);
 struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
-				       pgoff_t index, bool *allocated);
+				       pgoff_t index, struct vm_fault *vmf,
+				       bool *allocated);
 int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size);
 int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 			      u64 length);

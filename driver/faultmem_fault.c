@@ -68,7 +68,7 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 		goto unlock;
 	}
 
-	folio = faultmem_store_get_folio(fdev, vmf->pgoff, &allocated);
+	folio = faultmem_store_get_folio(fdev, vmf->pgoff, vmf, &allocated);
 	if (IS_ERR(folio)) {
 		outcome = FAULTMEM_FAULT_OOM;
 		ret = vmf_error(PTR_ERR(folio));

@@ -197,7 +197,8 @@ static ssize_t faultmem_write_one(struct faultmem_dev *fdev, loff_t pos,
 		goto unlock;
 	}
 
-	folio = faultmem_store_get_folio(fdev, pos >> PAGE_SHIFT, &allocated);
+	folio = faultmem_store_get_folio(fdev, pos >> PAGE_SHIFT, NULL,
+					 &allocated);
 	if (IS_ERR(folio)) {
 		copied = PTR_ERR(folio);
 		goto unlock;

@@ -24,6 +24,7 @@
 #include <linux/err.h>
 #include <linux/fs_context.h>
 #include <linux/highmem.h>
+#include <linux/migrate.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -66,10 +67,15 @@ static struct file_system_type faultmem_fs_type = {
  * RAM-only address_space operations: there is nothing to write back, so
  * dirtying a folio only sets its flag (like ramfs). Folios stay dirty for
  * their whole life, which keeps invalidate_mapping_pages() (drop_caches)
- * from discarding the only copy of the data.
+ * from discarding the only copy of the data. They can be migrated to
+ * another physical page like any page-cache folio without private data
+ * (migrate_folio() moves the page-cache entry, the flags, the dirty bit
+ * and the contents); a folio someone has pinned (an extra reference: a
+ * pipe after vmsplice(), O_DIRECT) is not moved.
  */
 static const struct address_space_operations faultmem_aops = {
 	.dirty_folio	= noop_dirty_folio,
+	.migrate_folio	= migrate_folio,
 };
 
 /**
@@ -106,8 +112,12 @@ int faultmem_store_init(struct faultmem_dev *fdev, u64 size)
 		return PTR_ERR(inode);
 
 	inode->i_mapping->a_ops = &faultmem_aops;
-	/* Not movable: we provide no migrate_folio. Not highmem-limited. */
-	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
+	/*
+	 * Movable, as shmem's pages are: compaction, CMA, memory hot-unplug
+	 * and migrate_pages() can move them (faultmem_aops.migrate_folio).
+	 * Not highmem-limited.
+	 */
+	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER_MOVABLE);
 	/* RAM is the only copy: reclaim must never drop these pages. */
 	mapping_set_unevictable(inode->i_mapping);
 	/*
@@ -140,14 +150,30 @@ void faultmem_store_destroy(struct faultmem_dev *fdev)
 }
 
 /*
+ * The user address at which the faulting mapping shows page @index of the
+ * device (for a 2 MiB folio, its first page): where a NUMA policy is
+ * looked up and an interleave position computed.
+ */
+static unsigned long faultmem_fault_address(const struct vm_fault *vmf,
+					    pgoff_t index)
+{
+	return vmf->address - ((vmf->pgoff - index) << PAGE_SHIFT);
+}
+
+/*
  * Allocate a zeroed, uptodate folio of 2^@order pages and insert it at
  * @index. filemap_add_folio() locks the folio, and on failure unlocks it
  * again: on success we own it locked, on failure we only drop our
  * reference. Huge allocations must not dig into reclaim or compaction, or
  * warn: a 4 KiB page is a fine answer when 2 MiB is not at hand.
+ *
+ * Where the memory comes from is the NUMA policy's choice: for a fault
+ * (@vmf) the policy of the faulting mapping (mbind()), falling back to the
+ * task's; for write() (@vmf NULL) the task's (set_mempolicy()).
  */
 static struct folio *faultmem_add_folio(struct address_space *mapping,
-					pgoff_t index, unsigned int order)
+					pgoff_t index, unsigned int order,
+					struct vm_fault *vmf)
 {
 	gfp_t gfp = mapping_gfp_mask(mapping);
 	gfp_t alloc_gfp = gfp | __GFP_ZERO;
@@ -160,7 +186,11 @@ static struct folio *faultmem_add_folio(struct address_space *mapping,
 		alloc_gfp = gfp | __GFP_ZERO;
 	}
 	/* Zeroed: earlier users' or the kernel's data never leaks. */
-	folio = folio_alloc(alloc_gfp, order);
+	if (vmf)
+		folio = faultmem_vma_alloc_folio(alloc_gfp, order, vmf->vma,
+						 faultmem_fault_address(vmf, index));
+	else
+		folio = folio_alloc(alloc_gfp, order);
 	if (!folio)
 		return ERR_PTR(-ENOMEM);
 	folio_mark_uptodate(folio);
@@ -178,12 +208,16 @@ static struct folio *faultmem_add_folio(struct address_space *mapping,
 /*
  * Under a huge policy, answer a miss at @index with one PMD-size folio for
  * the whole 2 MiB block around it, if that block lies wholly inside the
- * device. Return: the folio, locked, or NULL when the policy says no, the
- * block already holds pages (-EEXIST: not a failure), or no 2 MiB could be
+ * device. A fault through a mapping whose process opted out of huge pages
+ * (MADV_NOHUGEPAGE on the mapping, prctl(PR_SET_THP_DISABLE)) gets small
+ * pages, as tmpfs does; write() has no mapping to ask. Return: the folio,
+ * locked, or NULL when the policy or the opt-out says no, the block
+ * already holds pages (-EEXIST: not a failure), or no 2 MiB could be
  * allocated or charged (counted in huge_fallbacks).
  */
 static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
-					     pgoff_t index)
+					     pgoff_t index,
+					     struct vm_fault *vmf)
 {
 	pgoff_t first;
 	struct folio *folio;
@@ -191,12 +225,14 @@ static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
 	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) ||
 	    READ_ONCE(fdev->huge) == FAULTMEM_HUGE_NEVER)
 		return NULL;
+	if (vmf && faultmem_vma_thp_disabled(vmf->vma))
+		return NULL;
 	first = round_down(index, HPAGE_PMD_NR);
 	if (first + HPAGE_PMD_NR > faultmem_size(fdev) >> PAGE_SHIFT)
 		return NULL;
 
 	folio = faultmem_add_folio(faultmem_mapping(fdev), first,
-				   HPAGE_PMD_ORDER);
+				   HPAGE_PMD_ORDER, vmf);
 	if (!IS_ERR(folio)) {
 		faultmem_count(fdev, FAULTMEM_HUGE_FOLIOS_ALLOCATED);
 		return folio;
@@ -212,6 +248,8 @@ static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
  * @index:	page index in the buffer; the caller has checked it against
  *		the size while holding the invalidate lock shared, and still
  *		holds it, so no resize or punch can race with the insertion
+ * @vmf:	the fault asking, or NULL for write(): its mapping's NUMA
+ *		policy and huge-page opt-outs decide what is allocated
  * @allocated:	set to true when this call allocated the page
  *
  * The page-cache protocol: look the folio up; on a miss allocate a zeroed
@@ -233,7 +271,8 @@ static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
  * or ERR_PTR(-ENOMEM) (also when the memory cgroup refuses the charge).
  */
 struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
-				       pgoff_t index, bool *allocated)
+				       pgoff_t index, struct vm_fault *vmf,
+				       bool *allocated)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
 	bool try_huge = true;
@@ -247,10 +286,11 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 			return folio;
 
 		/* Once: after a lost race the lookup finds the winner's. */
-		folio = try_huge ? faultmem_try_huge_folio(fdev, index) : NULL;
+		folio = try_huge ? faultmem_try_huge_folio(fdev, index, vmf) :
+				   NULL;
 		try_huge = false;
 		if (!folio)
-			folio = faultmem_add_folio(mapping, index, 0);
+			folio = faultmem_add_folio(mapping, index, 0, vmf);
 		if (!IS_ERR(folio))
 			break;
 		if (PTR_ERR(folio) != -EEXIST)

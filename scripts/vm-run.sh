@@ -9,7 +9,9 @@
 #   VM_TIMEOUT   seconds before the VM counts as hung (default 900); the
 #                host then presses SysRq l, w and t through the QEMU
 #                monitor, so the console log shows where the kernel waits
-#   VM_MEM       guest memory (default 1G); VM_SMP CPUs (default 2)
+#   VM_MEM       guest memory (default 1G); VM_SMP CPUs (default 2);
+#   VM_NUMA      NUMA nodes (default 2: a socket, a CPU and half the memory
+#                each; 1 for a machine without NUMA)
 #   VM_ACCEL     tcg or kvm (default: kvm only where the CPU has vmx/svm
 #                and /dev/kvm is usable; here a KVM guest hangs)
 #   VM_CPU       QEMU CPU model (default qemu64 under TCG, host under KVM)
@@ -66,6 +68,30 @@ fi
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m "${VM_MEM:-1G}"
 	-smp "${VM_SMP:-2}" -nodefaults -display none -no-reboot
 	-kernel "$kernel" -initrd "$initrd")
+
+# The guest is a NUMA machine of VM_NUMA nodes (default 2; 1 for none),
+# a socket each, the memory and the CPUs split evenly, so that NUMA
+# policies and page migration can be tested.
+numa=${VM_NUMA:-2}
+smp=${VM_SMP:-2}
+mem=${VM_MEM:-1G}
+case $mem in
+*G) mem_mib=$((${mem%G} * 1024)) ;;
+*M) mem_mib=${mem%M} ;;
+*) mem_mib=$mem ;;
+esac
+if [ "$numa" -gt 1 ]; then
+	[ $((smp % numa)) -eq 0 ] && [ $((mem_mib % numa)) -eq 0 ] ||
+		die "VM_NUMA=$numa needs CPUs (VM_SMP=$smp) and memory (VM_MEM=$mem) that divide evenly"
+	# One socket per node: CPUs of one socket share a cache, and the
+	# kernel warns when such siblings sit on different nodes.
+	per=$((smp / numa))
+	qemu+=(-smp "$smp,sockets=$numa,cores=$per,threads=1")
+	for ((node = 0; node < numa; node++)); do
+		qemu+=(-object "memory-backend-ram,id=mem$node,size=$((mem_mib / numa))M"
+			-numa "node,nodeid=$node,cpus=$((node * per))-$(((node + 1) * per - 1)),memdev=mem$node")
+	done
+fi
 append="console=ttyS0 panic=-1 fm.mode=$mode ${VM_APPEND:-}"
 
 if [ "$mode" = shell ]; then
