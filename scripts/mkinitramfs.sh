@@ -45,15 +45,28 @@ cp "$here/guest/init.sh" "$root/init"
 cp "$here"/guest/*.sh "$root/faultmem/guest/"
 cp "$module" "$root/faultmem/faultmem.ko"
 printf '%s\n' "$params" >"$root/faultmem/insmod-params"
+# The selftests, all or those -f names. A name that matches no program
+# is a mistake (TESTS="basic_tset" must not run nothing and pass).
+available=" "
 for dir in "${testdirs[@]}"; do
 	for test in "$dir"/*; do
 		[ -f "$test" ] || continue
+		available+="${test##*/} "
 		if [ -n "$filter" ] && ! [[ " $filter " == *" ${test##*/} "* ]]; then
 			continue
 		fi
 		cp "$test" "$root/faultmem/selftests/"
 	done
 done
+for name in $filter; do
+	[[ "$available" == *" $name "* ]] ||
+		die "mkinitramfs.sh: -f names '$name', which is not a selftest (there are:$available)"
+done
+# What the host expects to run (vm-run.sh): every program in the image.
+ls "$root/faultmem/selftests" >"$root/faultmem/programs"
+if [ ${#testdirs[@]} -gt 0 ] && ! [ -s "$root/faultmem/programs" ]; then
+	die "mkinitramfs.sh: no selftest to put in the image"
+fi
 [ -n "$bindir" ] && [ -d "$bindir" ] && cp "$bindir"/* "$root/faultmem/bin/"
 [ -n "$demodir" ] && [ -d "$demodir" ] && cp "$demodir"/* "$root/faultmem/demos/"
 for ko in "${extras[@]}"; do

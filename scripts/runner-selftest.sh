@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Prove that the VM test runner catches what it must: a failing selftest,
-# a kernel WARN, a hung guest and a kernel panic each make
+# a kernel WARN, a hung guest and a kernel panic, a skip the lane does not
+# expect and a program that never ran each make
 # "vm-run.sh check" exit non-zero and name the failure; a hung program is
 # killed by the guest's watchdog with its wait channel shown, and the run
 # goes on; a hung guest gets SysRq backtraces in its console log. A control
@@ -57,9 +58,13 @@ run_case() {
 }
 
 rm -rf "$work"
-mkdir -p "$work"/{control,fail,warn,hang,watchdog,panic}/tests
+mkdir -p "$work"/{control,fail,skip,notrun,warn,hang,watchdog,panic}/tests
 cp build/selftests/basic_test "$work/control/tests/"
 cp "$tests/always_fails_test" "$work/fail/tests/"
+cp "$tests/skips_test" "$work/skip/tests/"
+# In the image but not executable: the guest passes it over.
+cp build/selftests/basic_test "$work/notrun/tests/"
+install -m 0644 build/selftests/basic_test "$work/notrun/tests/never_runs"
 cp "$tests/hangs_forever" "$work/hang/tests/"
 # The programs run in name order: the one after the hang must still run.
 cp "$tests/hangs_forever" "$work/watchdog/tests/"
@@ -68,6 +73,20 @@ cp "$tests/panics_kernel" "$work/panic/tests/"
 
 run_case control zero '^[1-9][0-9]* passed, 0 failed'
 run_case fail nonzero '^not ok 2 global.fails_on_purpose'
+run_case skip nonzero '^not ok - skips_test:global.skips_on_purpose was skipped, and this lane expects no such skip'
+run_case notrun nonzero '^not ok - never_runs is in the image but never ran'
+# A TESTS= that names no program fails before anything boots.
+if scripts/mkinitramfs.sh -o "$work/typo.cpio.gz" -m "$module" \
+	-t build/selftests -f "basic_tset" >"$work/typo.txt" 2>&1; then
+	echo "not ok - typo: mkinitramfs.sh accepted -f basic_tset"
+	failed=$((failed + 1))
+elif grep -q "names 'basic_tset', which is not a selftest" "$work/typo.txt"; then
+	echo "ok - typo: mkinitramfs.sh refuses -f basic_tset and names it"
+	passed=$((passed + 1))
+else
+	echo "not ok - typo: mkinitramfs.sh failed without naming basic_tset"
+	failed=$((failed + 1))
+fi
 run_case warn nonzero '^not ok - kernel log has no WARNING' -x "$warn_ko"
 VM_TIMEOUT=${RUNNER_HANG_TIMEOUT:-45} \
 	run_case hang nonzero '^not ok - VM finished within'

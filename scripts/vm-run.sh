@@ -22,6 +22,9 @@
 #                BOOT_TIMEOUT seconds (default 90; a debug kernel under
 #                TCG reaches /init in about 10 s)
 #   VM_LOGDIR    where console.log and results.log go (default build/vm)
+#   VM_SKIP_TAGS the lane's tags in selftests/expected-skips (VM_EXPECTED_SKIPS
+#                names another file): a skip no line of those tags expects
+#                fails the run, as does a program of the image that never ran
 #
 # check, hostile, udev: the guest's output is shown live; at the end the run's verdict is
 # printed as one line "N passed, N failed, N skipped", and the exit status
@@ -189,13 +192,51 @@ esac
 # lockdep's reports are the "possible ... locking" and "lock state" lines.)
 kernel_reports='WARNING:|BUG[: ]|Oops|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep|lockdep is turned off|Bad page|page dumped because|corruption|Kernel panic|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|detected stalls|self-detected stall'
 
+# What must have run: every program the image holds (mkinitramfs.sh
+# lists them), and which skips the lane expects (selftests/expected-skips,
+# the lines whose tag is in VM_SKIP_TAGS; any other skip fails the run).
+programs=$(gzip -dc "$initrd" | (cd "$logdir" && rm -rf manifest &&
+	mkdir manifest && cd manifest &&
+	cpio -id --quiet faultmem/programs 2>/dev/null
+	cat faultmem/programs 2>/dev/null) | tr '\n' ' ')
+expected_skips=${VM_EXPECTED_SKIPS:-$(dirname "$0")/../selftests/expected-skips}
+[ -f "$expected_skips" ] || die "no expected-skips file at $expected_skips"
+
 awk -v qemu_rc="$qemu_rc" -v timeout_s="$timeout_s" \
-    -v reports="$(grep -cE "$kernel_reports" "$console")" '
+    -v reports="$(grep -cE "$kernel_reports" "$console")" \
+    -v programs="$programs" -v skips_file="$expected_skips" \
+    -v skip_tags=" all ${VM_SKIP_TAGS:-} " '
 function verdict(ok, name) {
 	if (ok) { passed++; print "ok - " name }
 	else { failed++; print "not ok - " name }
 }
-/^# faultmem-run: / { running = $3; totals = 0; lastfail = failed }
+# A glob (only "*" is special) as an anchored regular expression.
+function glob_re(g) {
+	gsub(/[.+?()|^$[\]{}]/, "\\\\&", g)
+	gsub(/\*/, ".*", g)
+	return "^" g "$"
+}
+BEGIN {
+	# TAG PROGRAM TEST: a skip the lane expects, when TAG is one of its
+	# tags ("all" for every lane).
+	while ((getline line < skips_file) > 0) {
+		if (line ~ /^[ \t]*(#|$)/)
+			continue
+		split(line, w, /[ \t]+/)
+		if (index(skip_tags, " " w[1] " "))
+			expected[++nexpected] = glob_re(w[2] ":" w[3])
+	}
+}
+/^# faultmem-run: / { running = $3; totals = 0; lastfail = failed; ran[$3] = 1 }
+/^#  RUN / { testname = $3 }
+/^ok [0-9]+ # SKIP/ {
+	key = running ":" testname
+	for (i = 1; i <= nexpected; i++)
+		if (key ~ expected[i])
+			break
+	if (i > nexpected)
+		verdict(0, key " was skipped, and this lane expects no such skip (selftests/expected-skips):" substr($0, index($0, "# SKIP") + 6))
+}
 /^# Totals: pass:/ {
 	split($0, f, /[: ]+/)
 	# f: # Totals pass N fail N xfail N xpass N skip N error N
@@ -213,6 +254,10 @@ function verdict(ok, name) {
 /^faultmem-check: not ok / { sub(/^faultmem-check: not ok /, ""); verdict(0, $0) }
 /^FAULTMEM-RUN-COMPLETE$/ { complete = 1 }
 END {
+	n = split(programs, built, " ")
+	for (i = 1; i <= n; i++)
+		if (!(built[i] in ran))
+			verdict(0, built[i] " is in the image but never ran")
 	if (running != "")
 		verdict(0, running " did not finish")
 	if (qemu_rc == 124 || qemu_rc == 137)
