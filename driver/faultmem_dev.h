@@ -49,6 +49,11 @@ enum faultmem_counter {
 	 * cgroup refused the charge), so a 4 KiB page was used instead
 	 */
 	FAULTMEM_HUGE_FALLBACKS,
+	/*
+	 * 4 KiB pages allocated for a miss and dropped because another task
+	 * inserted the same page first (filemap_add_folio(): -EEXIST)
+	 */
+	FAULTMEM_INSERT_RACES,
 	FAULTMEM_NR_COUNTERS
 };
 

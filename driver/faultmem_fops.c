@@ -300,6 +300,7 @@ static int faultmem_ioctl_get_stats(struct faultmem_dev *fdev,
 		.fault_around_calls	= c.count[FAULTMEM_FAULT_AROUND_CALLS],
 		.huge_folios_allocated	= c.count[FAULTMEM_HUGE_FOLIOS_ALLOCATED],
 		.huge_fallbacks		= c.count[FAULTMEM_HUGE_FALLBACKS],
+		.insert_races		= c.count[FAULTMEM_INSERT_RACES],
 	};
 
 	return copy_to_user(ustats, &stats, sizeof(stats)) ? -EFAULT : 0;

@@ -295,6 +295,7 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 			break;
 		if (PTR_ERR(folio) != -EEXIST)
 			return folio;
+		faultmem_count(fdev, FAULTMEM_INSERT_RACES);
 	}
 
 	faultmem_count_add(fdev, FAULTMEM_PAGES_ALLOCATED, folio_nr_pages(folio));

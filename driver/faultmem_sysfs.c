@@ -128,6 +128,7 @@ static FAULTMEM_COUNTER_ATTR(holes_punched, FAULTMEM_HOLES_PUNCHED);
 static FAULTMEM_COUNTER_ATTR(fault_around_calls, FAULTMEM_FAULT_AROUND_CALLS);
 static FAULTMEM_COUNTER_ATTR(huge_folios_allocated, FAULTMEM_HUGE_FOLIOS_ALLOCATED);
 static FAULTMEM_COUNTER_ATTR(huge_fallbacks, FAULTMEM_HUGE_FALLBACKS);
+static FAULTMEM_COUNTER_ATTR(insert_races, FAULTMEM_INSERT_RACES);
 
 static struct attribute *faultmem_attrs[] = {
 	&dev_attr_size.attr,
@@ -145,6 +146,7 @@ static struct attribute *faultmem_attrs[] = {
 	&dev_attr_fault_around_calls.attr.attr,
 	&dev_attr_huge_folios_allocated.attr.attr,
 	&dev_attr_huge_fallbacks.attr.attr,
+	&dev_attr_insert_races.attr.attr,
 	NULL,
 };
 

@@ -95,7 +95,11 @@ if [ "$numa" -gt 1 ]; then
 			-numa "node,nodeid=$node,cpus=$((node * per))-$(((node + 1) * per - 1)),memdev=mem$node")
 	done
 fi
-append="console=ttyS0 panic=-1 fm.mode=$mode ${VM_APPEND:-}"
+# init_on_alloc=0: Debian's kernels zero every page they allocate
+# (CONFIG_INIT_ON_ALLOC_DEFAULT_ON), which would hide a driver that hands
+# out pages without zeroing them (selftests/zero_test.c); users may boot
+# without it.
+append="console=ttyS0 panic=-1 init_on_alloc=0 fm.mode=$mode ${VM_APPEND:-}"
 
 if [ "$mode" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio -append "$append"

@@ -73,6 +73,7 @@ TEST_F(ctl, read_only_attributes_refuse_writes)
 		"pages_allocated", "existing_page_faults", "sigbus_faults",
 		"private_write_faults", "resizes", "holes_punched",
 		"fault_around_calls", "huge_folios_allocated", "huge_fallbacks",
+		"insert_races",
 	};
 	static const char *const garbage[] = { "0\n", "123", " ", "-1", "99999999999999999999999" };
 	unsigned int i, j;
@@ -123,6 +124,7 @@ TEST_F(ctl, sysfs_counters_match_the_stats_ioctl)
 		{ "fault_around_calls", offsetof(struct faultmem_stats, fault_around_calls) },
 		{ "huge_folios_allocated", offsetof(struct faultmem_stats, huge_folios_allocated) },
 		{ "huge_fallbacks", offsetof(struct faultmem_stats, huge_fallbacks) },
+		{ "insert_races", offsetof(struct faultmem_stats, insert_races) },
 	};
 	struct faultmem_stats stats = fm_stats(self->fd);
 	unsigned int i;

@@ -3,7 +3,10 @@
  * Memory cgroup limits: a task confined to a small memory.max that touches
  * more of the device than its limit allows is stopped by the memory
  * cgroup's OOM handling; the kernel and the module carry on, and the
- * charge goes away when the pages are freed (punch, shrink).
+ * charge goes away when the pages are freed (punch, shrink), however
+ * they were touched. Reclaim in the cgroup that owns the pages (its
+ * memory.reclaim, what memory.high pressure runs) cannot take them: they
+ * are the only copy of the data.
  */
 #include <sys/stat.h>
 
@@ -149,6 +152,116 @@ TEST_F(limit, shrinking_releases_the_charge)
 	EXPECT_LE(256 * self->page, before);
 	ASSERT_EQ(0, fm_set_size(self->fd, 0));
 	EXPECT_GT(before - 192 * self->page, read_number(CG "/memory.current", NULL));
+}
+
+/*
+ * Run @op in a child inside the cgroup (which it joins first); return its
+ * exit status, or -1.
+ */
+static int in_cgroup(int (*op)(int fd, long page), int fd, long page)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (fm_write_file(CG "/cgroup.procs", "0"))
+			_exit(100);
+		_exit(op(fd, page));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Pages 0-255 by write(), then read() back twice; pages 256-319 by faults. */
+static int write_read_and_map(int fd, long page)
+{
+	char *buf = malloc(256 * page), *map;
+	long i;
+
+	if (!buf)
+		return 1;
+	for (i = 0; i < 256 * page; i++)
+		buf[i] = (char)(i % 251 + 1);
+	if (pwrite(fd, buf, 256 * page, 0) != 256 * page)
+		return 2;
+	for (i = 0; i < 2; i++)
+		if (pread(fd, buf, 256 * page, 0) != 256 * page)
+			return 3;
+	map = mmap(NULL, 320 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return 4;
+	for (i = 256; i < 320; i++)
+		map[i * page] = (char)i;
+	munmap(map, 320 * page);
+	free(buf);
+	return 0;
+}
+
+/*
+ * read() and write() hold a page only while they copy: after a punch
+ * every page they touched is freed, and its charge released. A reference
+ * kept by mistake would leave the memory charged (and lost) for good.
+ */
+TEST_F(limit, punching_after_read_and_write_releases_every_charge)
+{
+	long charged;
+
+	FM_RETURN_IF_SKIPPED();
+	/* Room for the child's buffer too. */
+	ASSERT_EQ(0, fm_write_file(CG "/memory.max", "16M"));
+	ASSERT_EQ(0, in_cgroup(write_read_and_map, self->fd, self->page));
+	charged = read_number(CG "/memory.current", NULL);
+	EXPECT_LE(320 * self->page, charged);
+	ASSERT_EQ(0, fm_punch_all(self->fd));
+	EXPECT_GT(32 * self->page, read_number(CG "/memory.current", NULL))
+		TH_LOG("memory.current: %ld before the punch, %ld after",
+		       charged, read_number(CG "/memory.current", NULL));
+}
+
+/*
+ * Reclaim in the cgroup that owns the pages must leave every one of them,
+ * and every byte: RAM is their only copy. They are unevictable and dirty
+ * (memory.stat says so, page for page), so reclaim never even tries.
+ * Asking memory.reclaim for more than the cgroup holds makes the kernel
+ * scan everything it has.
+ */
+TEST_F(limit, reclaim_in_the_owning_cgroup_keeps_every_page)
+{
+	char *buf = malloc(320 * self->page), *map;
+	long i, bad = 0, resident;
+	int fd;
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, fm_write_file(CG "/memory.max", "16M"));
+	ASSERT_EQ(0, in_cgroup(write_read_and_map, self->fd, self->page));
+	resident = fm_stats(self->fd).resident_pages;
+	EXPECT_EQ(320, resident);
+	EXPECT_LE(320 * self->page, read_number(CG "/memory.stat", "unevictable"));
+	EXPECT_LE(320 * self->page, read_number(CG "/memory.stat", "file_dirty"));
+
+	fd = open(CG "/memory.reclaim", O_WRONLY);
+	ASSERT_LE(0, fd) TH_LOG("no memory.reclaim: %s", strerror(errno));
+	for (i = 0; i < 3; i++)
+		if (write(fd, "8M", 2) < 0)
+			EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+
+	EXPECT_EQ(resident, fm_stats(self->fd).resident_pages);
+	EXPECT_LE(320 * self->page, read_number(CG "/memory.current", NULL));
+	ASSERT_EQ(320 * self->page, pread(self->fd, buf, 320 * self->page, 0));
+	for (i = 0; i < 256 * self->page; i++)
+		bad += buf[i] != (char)(i % 251 + 1);
+	map = mmap(NULL, 320 * self->page, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	for (i = 256; i < 320; i++)
+		bad += map[i * self->page] != (char)i;
+	EXPECT_EQ(0, bad);
+	munmap(map, 320 * self->page);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

@@ -262,29 +262,4 @@ TEST_F(share, madv_dontneed_keeps_the_data)
 	munmap(a, self->len);
 }
 
-/*
- * The pages are the only copy of the data: dropping the page cache
- * (echo 3 > /proc/sys/vm/drop_caches) must not discard them.
- */
-TEST_F(share, drop_caches_keeps_the_data)
-{
-	char *a = map_shared(self->fd, self->len, 0);
-	char buf[8] = "";
-	int fd;
-
-	ASSERT_NE(MAP_FAILED, a);
-	strcpy(a + self->page, "mapped");
-	ASSERT_EQ(9, pwrite(self->fd, "unmapped", 9, 3 * self->page));
-	ASSERT_EQ(0, madvise(a, self->len, MADV_DONTNEED));
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(2, write(fd, "3\n", 2));
-	close(fd);
-	EXPECT_EQ(2, fm_stats(self->fd).resident_pages);
-	EXPECT_STREQ("mapped", a + self->page);
-	ASSERT_EQ(8, pread(self->fd, buf, 8, 3 * self->page));
-	EXPECT_EQ(0, memcmp(buf, "unmapped", 8));
-	munmap(a, self->len);
-}
-
 TEST_HARNESS_MAIN

@@ -164,6 +164,7 @@ static int cmd_info(int argc, char **argv)
 	printf("%-22s %" PRIu64 "\n", "fault-around calls", (uint64_t)s.fault_around_calls);
 	printf("%-22s %" PRIu64 "\n", "2 MiB folios", (uint64_t)s.huge_folios_allocated);
 	printf("%-22s %" PRIu64 "\n", "2 MiB fallbacks", (uint64_t)s.huge_fallbacks);
+	printf("%-22s %" PRIu64 "\n", "insert races", (uint64_t)s.insert_races);
 	close(fd);
 	return 0;
 }
@@ -292,6 +293,7 @@ static int cmd_stat(int argc, char **argv)
 		ROW("fault_around_calls", fault_around_calls);
 		ROW("huge_folios_allocated", huge_folios_allocated);
 		ROW("huge_fallbacks", huge_fallbacks);
+		ROW("insert_races", insert_races);
 #undef ROW
 		fflush(stdout);
 		prev = s;

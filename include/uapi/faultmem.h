@@ -55,6 +55,9 @@ struct faultmem_range {
  *			each adds 512 to @pages_allocated on x86-64
  * @huge_fallbacks:	2 MiB allocations that failed, so 4 KiB pages were
  *			used instead
+ * @insert_races:	new pages dropped because another task inserted the
+ *			same page first (the loser of a first-touch race
+ *			takes the winner's page)
  * @reserved:		zero; room for more counters without an ABI break
  */
 struct faultmem_stats {
@@ -71,7 +74,8 @@ struct faultmem_stats {
 	__u64 fault_around_calls;
 	__u64 huge_folios_allocated;
 	__u64 huge_fallbacks;
-	__u64 reserved[3];
+	__u64 insert_races;
+	__u64 reserved[2];
 };
 
 /**

@@ -77,7 +77,7 @@ endblock
 
 block SYSFS
 echo '# grep . /sys/class/misc/faultmem0/*'
-cd /sys/class/misc/faultmem0 && for f in size max_size resident_pages resident_bytes faults pages_allocated existing_page_faults sigbus_faults private_write_faults resizes holes_punched fault_around_calls huge_folios_allocated huge_fallbacks huge; do
+cd /sys/class/misc/faultmem0 && for f in size max_size resident_pages resident_bytes faults pages_allocated existing_page_faults sigbus_faults private_write_faults resizes holes_punched fault_around_calls huge_folios_allocated huge_fallbacks insert_races huge; do
 	echo "$f: $(cat $f)"
 done
 endblock
