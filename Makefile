@@ -12,6 +12,8 @@
 #   make vm            an interactive shell in a VM with the module loaded
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
+#   make check-mutants the mutation lane: deliberate bugs (mutants/) that
+#                      the tests must each catch; a table of who killed what
 #   make lint          checkpatch --strict, sparse, W=1, kernel-doc, SPDX,
 #                      against every kernel CI builds
 #   make matrix        the module, W=1, against every kernel CI builds:
@@ -112,7 +114,7 @@ HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 # before it runs the first line: on a fresh machine KDIR, KVER and the
 # kernel image would be looked up before the headers exist.
 ENTRY_POINTS := all module check demo docs bench vm check-debug check-hostile \
-	lint matrix check-runner check-packaging
+	lint matrix check-runner check-packaging check-mutants
 VM_DEPS := make gcc libc6-dev linux-source-6.1 qemu-system-x86 busybox-static \
 	cpio gzip xz-utils kmod trace-cmd
 HOST_DEPS_all := make gcc libc6-dev linux-source-6.1
@@ -128,6 +130,7 @@ HOST_DEPS_check-debug := $(VM_DEPS) $(if $(filter bookworm,$(KERNEL_SUITE)),bc b
 HOST_DEPS_lint := make gcc perl sparse linux-source-6.1 debootstrap
 HOST_DEPS_matrix := make gcc debootstrap $(if $(UPDATE_README),sparse)
 HOST_DEPS_check-packaging := $(VM_DEPS) dkms debootstrap
+HOST_DEPS_check-mutants := $(VM_DEPS) patch bc bison flex libelf-dev libssl-dev
 # The kernel's headers (or its suite's chroot), unless KDIR was given.
 PREPARE_KERNEL := $(if $(filter command line environment,$(origin KDIR)),,scripts/kernel.sh prepare $(KERNEL_SPEC))
 PREPARE_all := $(PREPARE_KERNEL)
@@ -140,6 +143,7 @@ PREPARE_vm := $(PREPARE_KERNEL)
 PREPARE_check-runner := $(PREPARE_KERNEL)
 PREPARE_check-hostile := $(PREPARE_KERNEL)
 PREPARE_check-packaging := $(PREPARE_KERNEL)
+PREPARE_check-mutants := $(PREPARE_KERNEL)
 
 $(ENTRY_POINTS):
 	@scripts/ensure-deps.sh $(HOST_DEPS_$@)
@@ -256,6 +260,15 @@ check-debug-run: userspace selftests
 	VM_LOGDIR=$(DEBUG_BUILD)/vm \
 		scripts/vm-run.sh check $$kdir/arch/x86/boot/bzImage \
 		$(DEBUG_BUILD)/initramfs.cpio.gz
+
+# The mutation lane (scripts/check-mutants.sh, mutants/*.patch): every
+# deliberate bug must be killed by the tests, on Debian 12's 6.1 and, for
+# the mutants only its checks can see, its debug kernel. MUTANTS="a b"
+# runs only those.
+check-mutants-run: userspace selftests
+	@test "$(KERNEL_SPEC)" = bookworm || { echo "faultmem: make check-mutants runs on Debian 12's 6.1 only" >&2; false; }
+	@debug_kdir=$$(scripts/build-debug-kernel.sh bookworm) && \
+	scripts/check-mutants.sh $(KDIR) $(VM_KERNEL) $$debug_kdir
 
 # Hostile input from real tools in the VM: fio verification and trinity.
 FUZZ_SECONDS ?= 120

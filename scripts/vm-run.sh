@@ -3,7 +3,7 @@
 # Boot a kernel and an initramfs from mkinitramfs.sh under QEMU and judge
 # the run.
 #
-# usage: vm-run.sh check|hostile|udev|demo|docs|bench|shell KERNEL INITRD
+# usage: vm-run.sh check|hostile|udev|demo|docs|bench|mutants|shell KERNEL INITRD
 #
 # Environment:
 #   VM_TIMEOUT   seconds before the VM counts as hung (default 900); the
@@ -33,7 +33,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:?usage: vm-run.sh check|hostile|udev|demo|docs|bench|shell KERNEL INITRD}
+mode=${1:?usage: vm-run.sh check|hostile|udev|demo|docs|bench|mutants|shell KERNEL INITRD}
 kernel=${2:?kernel image}
 initrd=${3:?initramfs}
 timeout_s=${VM_TIMEOUT:-900}
@@ -187,7 +187,7 @@ qemu_rc=$(cat "$logdir/qemu.rc" 2>/dev/null || echo 1)
 [ "$hung" = 1 ] && qemu_rc=124
 
 case $mode in
-demo|docs|bench) grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $? ;;
+demo|docs|bench|mutants) grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $? ;;
 esac
 
 # Patterns in the kernel log that fail a run whatever the tests said.

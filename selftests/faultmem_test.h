@@ -250,6 +250,39 @@ static inline int fm_page_present(const void *addr)
 	return n == sizeof(entry) ? (int)(entry >> 63) : -1;
 }
 
+/* The physical frame of a mapped page (root only), or 0. */
+static inline uint64_t fm_pfn_of(const void *addr)
+{
+	uint64_t entry = 0;
+	off_t off = (uintptr_t)addr / fm_page_size() * sizeof(entry);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, sizeof(entry), off) != sizeof(entry))
+		entry = 0;
+	close(fd);
+	return entry & ((1ULL << 55) - 1);
+}
+
+/* Bits of /proc/kpageflags (Documentation/admin-guide/mm/pagemap.rst). */
+#define FM_KPF_DIRTY		4
+#define FM_KPF_UNEVICTABLE	18
+
+/* The kernel's flags for physical frame @pfn (root only), or 0. */
+static inline uint64_t fm_kpageflags(uint64_t pfn)
+{
+	uint64_t flags = 0;
+	int fd = open("/proc/kpageflags", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &flags, sizeof(flags), pfn * sizeof(flags)) != sizeof(flags))
+		flags = 0;
+	close(fd);
+	return flags;
+}
+
 /*
  * mmap() at an address aligned to @align (a power of two): reserve more,
  * then map over the aligned part with MAP_FIXED and release the rest.

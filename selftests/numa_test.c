@@ -132,21 +132,6 @@ static int node_of(char *addr, long page)
 	return move(addr, 1, page, -1, &status) ? -errno : status;
 }
 
-/* The physical frame of a mapped page (root only), or 0. */
-static uint64_t pfn_of(const void *addr)
-{
-	uint64_t entry = 0;
-	off_t off = (uintptr_t)addr / fm_page_size() * sizeof(entry);
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &entry, sizeof(entry), off) != sizeof(entry))
-		entry = 0;
-	close(fd);
-	return entry & ((1ULL << 55) - 1);
-}
-
 /* A mask with the one node @node, for mbind() and set_mempolicy(). */
 static unsigned long mask_of(int node)
 {
@@ -170,12 +155,12 @@ TEST_F(numa, move_pages_moves_them_and_keeps_every_byte)
 	ASSERT_LE(0, from);
 	to = !from;
 	for (i = 0; i < PAGES; i++)
-		before[i] = pfn_of(self->map + i * self->page);
+		before[i] = fm_pfn_of(self->map + i * self->page);
 
 	ASSERT_EQ(0, move(self->map, PAGES, self->page, to, status));
 	for (i = 0; i < PAGES; i++) {
 		EXPECT_EQ(to, status[i]) TH_LOG("page %ld", i);
-		EXPECT_NE(before[i], pfn_of(self->map + i * self->page))
+		EXPECT_NE(before[i], fm_pfn_of(self->map + i * self->page))
 			TH_LOG("page %ld kept its frame", i);
 	}
 	/* Every byte, through both mappings and read(); writes still shared. */
@@ -275,14 +260,14 @@ TEST_F(numa, a_pinned_page_is_not_moved_until_unpinned)
 	fill(self->map, self->size);
 	from = node_of(self->map + 2 * self->page, self->page);
 	ASSERT_LE(0, from);
-	pfn = pfn_of(self->map + 2 * self->page);
+	pfn = fm_pfn_of(self->map + 2 * self->page);
 	ASSERT_EQ(0, pipe(pipefd));
 	ASSERT_EQ(64, vmsplice(pipefd[1], &iov, 1, 0));
 	/* One page not moved (its status is not to be trusted then). */
 	EXPECT_EQ(1, move(self->map + 2 * self->page, 1, self->page, !from,
 			  &status));
 	EXPECT_EQ(from, node_of(self->map + 2 * self->page, self->page));
-	EXPECT_EQ(pfn, pfn_of(self->map + 2 * self->page));
+	EXPECT_EQ(pfn, fm_pfn_of(self->map + 2 * self->page));
 	EXPECT_EQ(0, wrong(self->map, self->size));
 
 	ASSERT_EQ(64, read(pipefd[0], buf, sizeof(buf)));

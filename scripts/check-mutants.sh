@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The mutation lane: prove that the tests notice a broken driver.
+#
+# Each mutants/NAME.patch is one deliberate bug, a small patch to the
+# driver with a header:
+#   Breaks: what the bug breaks, for the table
+#   Tests:  the selftest programs that should notice it
+#   Kernel: debug   (optional: only the debug kernel's checks can see it,
+#                    lockdep for instance; the default is Debian's kernel)
+# Every mutant is applied to a copy of the driver (never to driver/
+# itself), built, booted and run against its programs; it is killed when
+# one of them fails, hangs or crashes the VM, when the kernel reports a
+# WARN/BUG/lockdep splat, or when the module cannot be unloaded. The lane
+# passes only if every mutant is killed and the unmutated module passes
+# every program the mutants use (the control: otherwise a flaky test
+# would "kill" mutants). It prints a table: mutant, what it breaks, what
+# killed it.
+#
+# One boot runs many mutants in turn (scripts/guest/mutants.sh), loading
+# and unloading each; a mutant that crashes, hangs or taints the kernel
+# ends the boot, and the next boot carries on after it.
+#
+# usage: check-mutants.sh KDIR KERNEL [DEBUG_KDIR]
+#   KDIR: Debian 12's headers tree; KERNEL: its image;
+#   DEBUG_KDIR: the debug kernel's tree (build-debug-kernel.sh), for the
+#   mutants marked "Kernel: debug" (skipped, and the lane fails, without).
+# Environment: MUTANTS (only these names), MUTANT_TIMEOUT (seconds before
+# a program counts as hung, default 30).
+set -u
+. "$(dirname "$0")/lib.sh"
+usage="usage: check-mutants.sh KDIR KERNEL [DEBUG_KDIR]"
+kdir=${1:?$usage}
+kernel=${2:?$usage}
+debug_kdir=${3:-}
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$top/build/mutants
+selected=${MUTANTS:-}
+failed=0 passed=0
+
+# field NAME FILE: the value of header line "NAME: ..." of a mutant.
+field() {
+	sed -n "/^---/q; s/^$1: //p" "$2"
+}
+
+ok() {
+	echo "ok - $*"
+	passed=$((passed + 1))
+}
+
+not_ok() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+}
+
+rm -rf "$work"
+mkdir -p "$work"
+
+# build_all KIND KDIR: the control module and every mutant of KIND
+# (stock or debug) built against KDIR, in $work/KIND/ko/. The mutants
+# are applied in turn to one copy of the driver and reverted after each
+# build, so kbuild recompiles only the files a mutant touches.
+build_all() {
+	local kind=$1 tree=$2 src ko mutant name
+	src=$work/$kind/src ko=$work/$kind/ko
+	mkdir -p "$src" "$ko"
+	(cd "$top" && cp --parents $(module_sources "$top") "$src/")
+	: >"$work/$kind/queue"
+	if ! make -C "$tree" M="$src" -j2 modules >"$work/$kind/build.log" 2>&1; then
+		not_ok "the unmutated driver builds against $tree (see $work/$kind/build.log)"
+		return 1
+	fi
+	cp "$src/driver/faultmem.ko" "$ko/faultmem.ko"
+	for mutant in "$top"/mutants/*.patch; do
+		name=$(basename "$mutant" .patch)
+		[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
+		[ "$(field Kernel "$mutant")" = "$([ "$kind" = stock ] || echo debug)" ] ||
+			continue
+		if ! patch -d "$src" -p1 -F0 -s --no-backup-if-mismatch <"$mutant" \
+			>"$work/$kind/$name.patch.log" 2>&1; then
+			not_ok "$name: the patch applies to the driver (see $work/$kind/$name.patch.log)"
+			continue
+		fi
+		if make -C "$tree" M="$src" -j2 modules >"$work/$kind/$name.build.log" 2>&1; then
+			cp "$src/driver/faultmem.ko" "$ko/$name.ko"
+			echo "$name" >>"$work/$kind/queue"
+			field Tests "$mutant" >"$ko/$name.tests"
+		else
+			not_ok "$name: the mutant builds (see $work/$kind/$name.build.log)"
+		fi
+		patch -d "$src" -p1 -R -s --no-backup-if-mismatch <"$mutant" ||
+			die "cannot revert $name"
+	done
+}
+
+# run_all KIND KERNEL_IMAGE: boot KERNEL_IMAGE with KIND's modules until
+# every mutant in the queue has a verdict; verdicts go to $work/KIND/verdicts
+# as "NAME<TAB>killed|survived<TAB>by what".
+run_all() {
+	local kind=$1 image=$2 dir total from=0 boot=0 args programs
+	dir=$work/$kind
+	local name verdict line last results ko
+	total=$(wc -l <"$dir/queue")
+	: >"$dir/verdicts"
+	[ "$total" -gt 0 ] || return 0
+	programs=$(cat "$dir"/ko/*.tests | tr ' ' '\n' | sort -u | tr '\n' ' ')
+	args=(-o "$dir/initramfs.cpio.gz" -m "$dir/ko/faultmem.ko"
+		-t "$top/build/selftests" -b "$top/build/bin" -f "$programs"
+		-F "$dir/queue:/faultmem/mutants/queue")
+	[ -x /usr/bin/trace-cmd ] && args+=(-B /usr/bin/trace-cmd)
+	for ko in "$dir"/ko/*.ko; do
+		name=$(basename "$ko" .ko)
+		[ "$name" = faultmem ] && continue
+		args+=(-F "$ko:/faultmem/mutants/$name.ko"
+			-F "$dir/ko/$name.tests:/faultmem/mutants/$name.tests")
+	done
+	scripts/mkinitramfs.sh "${args[@]}" || die "cannot build the mutants' initramfs"
+
+	while [ "$from" -lt "$total" ]; do
+		boot=$((boot + 1))
+		echo "# $kind kernel, boot $boot: mutants $((from + 1)) to $total"
+		VM_LOGDIR=$dir/boot-$boot VM_TIMEOUT=${VM_TIMEOUT:-1200} \
+		VM_APPEND="fm.mutants_from=$from fm.program_timeout=${MUTANT_TIMEOUT:-30} fm.stress_seconds=10" \
+			scripts/vm-run.sh mutants "$image" "$dir/initramfs.cpio.gz" >/dev/null 2>&1
+		results=$dir/boot-$boot/results.log
+		grep -E '^# mutant' "$results" | sed 's/^/  /'
+		if [ "$from" -eq 0 ]; then
+			if grep -q '^# mutant-control: ok' "$results"; then
+				ok "$kind kernel: the unmutated module passes every program the mutants use"
+			else
+				not_ok "$kind kernel: the unmutated module passes every program the mutants use"
+				grep -E '^# mutant-control' "$results" | sed 's/^/#   /'
+				return 1
+			fi
+		fi
+		last=$from
+		while IFS= read -r line; do
+			case $line in
+			"# mutant-begin: "*)
+				set -- ${line#\# mutant-begin: }
+				last=$1 name=$2 verdict=
+				;;
+			"# mutant-killed: "*|"# mutant-survived: "*)
+				verdict=${line#\# mutant-}
+				printf '%s\t%s\t%s\n' "$name" "${verdict%%:*}" \
+					"${verdict#*: $name }" >>"$dir/verdicts"
+				verdict=done from=$last
+				;;
+			esac
+		done < <(grep -E '^# mutant-(begin|killed|survived): ' "$results")
+		if [ "$last" -gt "$from" ]; then
+			# Began, never finished: it crashed or hung the kernel.
+			printf '%s\tkilled\t%s\n' "$name" \
+				"the VM (crash, hang or a kernel report; $dir/boot-$boot/console.log)" \
+				>>"$dir/verdicts"
+			from=$last
+		elif [ "$last" -eq "$from" ] && [ "$verdict" != done ]; then
+			not_ok "$kind kernel, boot $boot: the guest made progress (see $dir/boot-$boot)"
+			return 1
+		fi
+	done
+}
+
+build_all stock "$kdir"
+run_all stock "$kernel"
+if [ -n "$debug_kdir" ]; then
+	build_all debug "$debug_kdir"
+	run_all debug "$debug_kdir/arch/x86/boot/bzImage"
+else
+	for mutant in $(grep -l '^Kernel: debug' "$top"/mutants/*.patch); do
+		name=$(basename "$mutant" .patch)
+		[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
+		not_ok "$name: needs the debug kernel, and none was given"
+	done
+fi
+
+# The table, and a verdict per mutant.
+echo
+printf '| mutant | what it breaks | killed by |\n|---|---|---|\n'
+killed=0 total=0 summary=()
+for mutant in "$top"/mutants/*.patch; do
+	name=$(basename "$mutant" .patch)
+	[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
+	total=$((total + 1))
+	line=$(cat "$work"/*/verdicts 2>/dev/null | awk -F'\t' -v n="$name" '$1 == n' | tail -n 1)
+	verdict=$(echo "$line" | cut -f2)
+	by=$(echo "$line" | cut -f3)
+	printf '| `%s` | %s | %s |\n' "$name" "$(field Breaks "$mutant")" \
+		"${by:-(not run)}$([ "$verdict" = killed ] || echo " **SURVIVED**")"
+	[ "$verdict" = killed ] && killed=$((killed + 1))
+	summary+=("$name:$verdict:$by")
+done
+echo
+for r in "${summary[@]}"; do
+	IFS=: read -r name verdict by <<<"$r"
+	if [ "$verdict" = killed ]; then
+		ok "mutant $name is killed ($by)"
+	else
+		not_ok "mutant $name is killed (${verdict:-not run}${by:+: $by})"
+	fi
+done
+echo "# mutants: $killed of $total killed"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,108 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs inside the test VM for scripts/check-mutants.sh: first the control
+# (the unmutated module must pass every program the mutants use), then
+# each mutant of /faultmem/mutants/queue in turn, from the one after
+# fm.mutants_from: load it, run its programs until one fails, unload it.
+# Lines for the host:
+#   "# mutant-control: ok" or "# mutant-control: not ok PROGRAM ..."
+#   "# mutant-begin: INDEX NAME"
+#   "# mutant-killed: NAME WHAT" or "# mutant-survived: NAME ..."
+# A mutant that taints the kernel or cannot be unloaded ends the boot
+# (the next boot starts clean after it); one that crashes or hangs it
+# ends it too, and the host counts that mutant killed.
+. /faultmem/guest/lib.sh
+
+echo "# faultmem-kernel: $(uname -r) $(uname -v)"
+from=0 limit=30
+for word in $(cat /proc/cmdline); do
+	case $word in
+	fm.mutants_from=*) from=${word#*=} ;;
+	fm.program_timeout=*) limit=${word#*=} ;;
+	fm.stress_seconds=*) export FAULTMEM_STRESS_SECONDS=${word#*=} ;;
+	esac
+done
+export FAULTMEM_INSMOD_PARAMS=
+# What the kernel log must never show (as scripts/vm-run.sh).
+reports='WARNING:|BUG[: ]|Oops|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep|lockdep is turned off|Bad page|page dumped because|corruption|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|detected stalls|self-detected stall'
+cd /tmp || exit 1
+
+# run_program KO PROGRAM: run one selftest program against module KO
+# (module_test loads it itself); print nothing, return 0 if it passed,
+# else set $why.
+run_program() {
+	export FAULTMEM_KO=$1
+	run_bounded "$limit" "$2" /faultmem/selftests/$2 \
+		>/tmp/$2.out 2>&1 </dev/null
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 4 ]; then
+		why="$2: $(grep -m 1 -E '^not ok|finished within' /tmp/$2.out | sed 's/^faultmem-check: //')"
+		[ "$why" = "$2: " ] && why="$2: exit status $rc"
+		return 1
+	fi
+	if dmesg | grep -qE "$reports"; then
+		why="$2: kernel report: $(dmesg | grep -m 1 -E "$reports" | sed 's/^\[[ 0-9.]*\] //')"
+		return 1
+	fi
+	return 0
+}
+
+unload() {
+	grep -q '^faultmem ' /proc/modules || return 0
+	rmmod faultmem 2>/dev/null
+}
+
+finish() {
+	echo "FAULTMEM-RUN-COMPLETE"
+	sync
+	poweroff -f
+}
+
+if [ "$from" -eq 0 ]; then
+	dmesg -c >/dev/null
+	insmod /faultmem/faultmem.ko || { echo "# mutant-control: not ok insmod"; finish; }
+	control=ok
+	for prog in $(cat /faultmem/programs); do
+		if ! run_program /faultmem/faultmem.ko "$prog"; then
+			control="not ok $why"
+			sed 's/^/# /' /tmp/$prog.out | tail -n 30
+			break
+		fi
+		grep -q '^faultmem ' /proc/modules ||
+			insmod /faultmem/faultmem.ko
+	done
+	unload || control="not ok rmmod"
+	echo "# mutant-control: $control"
+	[ "$control" = ok ] || finish
+fi
+
+index=0
+while read -r name; do
+	index=$((index + 1))
+	[ "$index" -le "$from" ] && continue
+	ko=/faultmem/mutants/$name.ko
+	echo "# mutant-begin: $index $name"
+	dmesg -c >/dev/null
+	if ! insmod "$ko"; then
+		echo "# mutant-killed: $name insmod failing"
+		continue
+	fi
+	why=
+	for prog in $(cat /faultmem/mutants/$name.tests); do
+		run_program "$ko" "$prog" || break
+		grep -q '^faultmem ' /proc/modules || insmod "$ko"
+	done
+	if ! unload; then
+		echo "# mutant-killed: $name ${why:+$why; }rmmod failing"
+		finish
+	fi
+	if [ -n "$why" ]; then
+		echo "# mutant-killed: $name $why"
+	else
+		echo "# mutant-survived: $name passed $(cat /faultmem/mutants/$name.tests)"
+	fi
+	# A tainted kernel judges the next mutant badly: boot again.
+	taint=$(cat /proc/sys/kernel/tainted)
+	[ $((taint & BAD_TAINT)) -eq 0 ] || finish
+done </faultmem/mutants/queue
+finish
