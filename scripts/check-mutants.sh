@@ -119,8 +119,10 @@ run_all() {
 	while [ "$from" -lt "$total" ]; do
 		boot=$((boot + 1))
 		echo "# $kind kernel, boot $boot: mutants $((from + 1)) to $total"
-		VM_LOGDIR=$dir/boot-$boot VM_TIMEOUT=${VM_TIMEOUT:-1200} \
-		VM_APPEND="fm.mutants_from=$from fm.program_timeout=${MUTANT_TIMEOUT:-30} fm.stress_seconds=10" \
+		# An oops panics (and so ends) the boot: a task that died
+		# holding a lock would only hang the rest of it.
+		VM_LOGDIR=$dir/boot-$boot VM_TIMEOUT=${VM_TIMEOUT:-600} \
+		VM_APPEND="oops=panic fm.mutants_from=$from fm.program_timeout=${MUTANT_TIMEOUT:-30} fm.stress_seconds=10" \
 			scripts/vm-run.sh mutants "$image" "$dir/initramfs.cpio.gz" >/dev/null 2>&1
 		results=$dir/boot-$boot/results.log
 		grep -E '^# mutant' "$results" | sed 's/^/  /'

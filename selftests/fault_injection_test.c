@@ -11,17 +11,32 @@
  *    memory cgroup at its limit the kernel retries the fault, so the
  *    access completes once memory is available again;
  *  - write() returns ENOMEM and writes nothing;
- *  - the ioctls allocate nothing and keep working;
+ *  - a 2 MiB allocation that fails falls back to a 4 KiB page;
+ *  - the size, stats, punch and small-page resize ioctls allocate nothing
+ *    and keep working; the residency ioctl allocates a bounce page and
+ *    fails with ENOMEM when it cannot; a shrink through a 2 MiB folio
+ *    whose split cannot allocate fails with EBUSY and changes nothing;
  *  - nothing leaks (kmemleak, in the debug lane) and the device works
  *    once injection stops.
+ * Each injection counts down a number of failures ("times"): a case
+ * that injects N and sees 0 left, and the error or fallback it expects,
+ * shows the failures hit the path under test.
  */
 #include "faultmem_test.h"
 #include "kselftest_harness.h"
 
 #define DEBUGFS "/sys/kernel/debug/"
 
+static int arm_order(const char *attr, const char *times, const char *min_order);
+
 /* Arm @attr (fail_page_alloc or failslab) for tasks that ask to fail. */
 static int arm(const char *attr, const char *times)
+{
+	return arm_order(attr, times, "0");
+}
+
+/* The same, failing only page allocations of order @min_order and up. */
+static int arm_order(const char *attr, const char *times, const char *min_order)
 {
 	static const char *const knobs[][2] = {
 		{ "probability", "100" }, { "interval", "1" },
@@ -42,7 +57,7 @@ static int arm(const char *attr, const char *times)
 		 * default fail_page_alloc skips both (min-order 1, highmem
 		 * requests ignored).
 		 */
-		if (fm_write_file(DEBUGFS "fail_page_alloc/min-order", "0") ||
+		if (fm_write_file(DEBUGFS "fail_page_alloc/min-order", min_order) ||
 		    fm_write_file(DEBUGFS "fail_page_alloc/ignore-gfp-highmem", "N"))
 			return -1;
 	}
@@ -243,6 +258,10 @@ TEST_F(inject, write_returns_enomem)
 	}
 }
 
+/*
+ * The ioctls that allocate nothing, under injection: the size, the stats,
+ * a punch of small pages, a shrink and a regrow. 0, or which one failed.
+ */
 static int ioctls_op(void *arg)
 {
 	int fd = *(int *)arg;
@@ -252,22 +271,137 @@ static int ioctls_op(void *arg)
 	if (ioctl(fd, FAULTMEM_IOC_GET_SIZE, &size) ||
 	    ioctl(fd, FAULTMEM_IOC_GET_STATS, &stats))
 		return 1;
-	if (fm_punch(fd, 0, fm_page_size()) || fm_set_size(fd, size))
+	if (fm_punch(fd, 0, fm_page_size()))
 		return 2;
+	if (fm_set_size(fd, 1 << 20) || fm_set_size(fd, size))
+		return 3;
 	return 0;
 }
 
-/* The ioctls allocate nothing: under injection they keep working. */
-TEST_F(inject, ioctls_work_under_injection)
+/* The residency ioctl: 0 if it failed with ENOMEM, as it must here. */
+static int residency_op(void *arg)
 {
+	int fd = *(int *)arg;
+	unsigned char bits[16];
+	struct faultmem_residency res = {
+		.nr_pages = 128, .bitmap = (uintptr_t)bits,
+	};
+
+	if (!ioctl(fd, FAULTMEM_IOC_GET_RESIDENCY, &res))
+		return 1;
+	return errno == ENOMEM ? 0 : 2;
+}
+
+TEST_F(inject, ioctls_that_allocate_nothing_work_under_injection)
+{
+	off_t size = lseek(self->fd, 0, SEEK_END);
+
 	FM_RETURN_IF_SKIPPED();
+	self->map[self->len / 2] = 'K';
 	ASSERT_EQ(0, arm("fail_page_alloc", "-1"));
 	ASSERT_EQ(0, arm("failslab", "-1"));
 	EXPECT_EQ(0, in_failing_child(ioctls_op, &self->fd, NULL));
 	disarm("fail_page_alloc");
 	disarm("failslab");
-	/* Page 0 was punched: it reads as zero, through a new fault. */
+	EXPECT_EQ(size, lseek(self->fd, 0, SEEK_END));
+	/* Page 0 was punched; all past 1 MiB shrunk away and regrown. */
 	EXPECT_EQ(0, self->map[0]);
+	EXPECT_EQ(0, self->map[self->len / 2]);
+}
+
+/* One failed page allocation is the residency ioctl's ENOMEM, and only that. */
+TEST_F(inject, residency_fails_with_enomem_without_its_bounce_page)
+{
+	unsigned char bits[16];
+	struct faultmem_residency res = {
+		.nr_pages = 128, .bitmap = (uintptr_t)bits,
+	};
+
+	FM_RETURN_IF_SKIPPED();
+	ASSERT_EQ(0, arm("fail_page_alloc", "1"));
+	EXPECT_EQ(0, in_failing_child(residency_op, &self->fd, NULL));
+	EXPECT_EQ(0, remaining("fail_page_alloc"));
+	disarm("fail_page_alloc");
+	EXPECT_EQ(0, ioctl(self->fd, FAULTMEM_IOC_GET_RESIDENCY, &res));
+	EXPECT_EQ(1, res.resident);	/* page 0, from the setup */
+}
+
+static int touch_huge_op(void *target)
+{
+	*(volatile char *)target = 'H';
+	return 0;
+}
+
+/*
+ * The 2 MiB allocation fails (only allocations of order 9 and up are
+ * failed, once): the fault falls back to a 4 KiB page, counted.
+ */
+TEST_F(inject, a_failed_huge_allocation_falls_back_to_a_small_page)
+{
+	struct faultmem_stats before, after;
+
+	FM_RETURN_IF_SKIPPED();
+	if (fm_sysfs_write("huge", "always"))
+		SKIP(return, "kernel without transparent huge pages");
+	before = fm_stats(self->fd);
+	ASSERT_EQ(0, arm_order("fail_page_alloc", "1", "9"));
+	EXPECT_EQ(0, in_failing_child(touch_huge_op, self->map + 600 * self->page,
+				      self->prefault));
+	EXPECT_EQ(0, remaining("fail_page_alloc"));
+	disarm("fail_page_alloc");
+	fm_sysfs_write("huge", "never");
+	after = fm_stats(self->fd);
+	EXPECT_EQ('H', self->map[600 * self->page]);
+	EXPECT_EQ(before.huge_fallbacks + 1, after.huge_fallbacks);
+	EXPECT_EQ(before.huge_folios_allocated, after.huge_folios_allocated);
+	EXPECT_EQ(before.pages_allocated + 1, after.pages_allocated);
+}
+
+static int shrink_op(void *arg)
+{
+	int fd = *(int *)arg;
+	int err = fm_set_size(fd, 3 * (1 << 20));
+
+	return err == -EBUSY ? 0 : err ? 1 : 2;
+}
+
+/*
+ * Splitting a 2 MiB folio allocates xarray nodes. A shrink through one
+ * whose split cannot allocate them fails with EBUSY after its retries
+ * (each consumed failures) and changes nothing: the size and every byte
+ * are as before.
+ */
+TEST_F(inject, a_shrink_whose_split_cannot_allocate_changes_nothing)
+{
+	off_t size = lseek(self->fd, 0, SEEK_END);
+	struct faultmem_stats before = fm_stats(self->fd);
+	long i, bad = 0, left;
+
+	FM_RETURN_IF_SKIPPED();
+	if (fm_sysfs_write("huge", "always"))
+		SKIP(return, "kernel without transparent huge pages");
+	ASSERT_EQ(0, fm_punch_all(self->fd));
+	/* Pages 512-1023: one 2 MiB folio (the mapping is 2 MiB aligned). */
+	for (i = 512; i < 1024; i++)
+		self->map[i * self->page + 1] = (char)i;
+	fm_sysfs_write("huge", "never");
+	ASSERT_EQ(before.huge_folios_allocated + 1,
+		  fm_stats(self->fd).huge_folios_allocated);
+	ASSERT_EQ(0, arm("failslab", "1000"));
+	EXPECT_EQ(0, in_failing_child(shrink_op, &self->fd, NULL));
+	left = remaining("failslab");
+	disarm("failslab");
+	EXPECT_GE(1000 - 20, left) TH_LOG("%ld failures left", left);
+	EXPECT_EQ(size, lseek(self->fd, 0, SEEK_END));
+	for (i = 512; i < 1024; i++) {
+		bad += self->map[i * self->page + 1] != (char)i;
+		bad += self->map[i * self->page] != 0;
+	}
+	EXPECT_EQ(0, bad);
+	/* Without injection the same shrink succeeds. */
+	EXPECT_EQ(0, fm_set_size(self->fd, 3 * (1 << 20)));
+	EXPECT_EQ((char)767, self->map[767 * self->page + 1]);
+	ASSERT_EQ(0, fm_set_size(self->fd, size));
 }
 
 TEST_HARNESS_MAIN

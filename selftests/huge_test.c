@@ -539,6 +539,34 @@ TEST_F(huge, private_writes_copy_small_pages)
  * read() and write() cross folio boundaries at odd offsets: 3 MiB written
  * at 1 MiB + 123 spans three 2 MiB folios and their borders.
  */
+/*
+ * A mapping that cannot use a PMD (it starts one page into the 2 MiB
+ * block) maps the huge folio page by page: the write fault at each
+ * address must get its own page of the folio, not the folio's first.
+ */
+TEST_F(huge, a_small_mapping_of_a_huge_folio_sees_each_page)
+{
+	struct faultmem_stats before = fm_stats(self->fd);
+	long i, bad = 0, len = HUGE_SIZE - self->page;
+	char *map, byte;
+
+	FM_RETURN_IF_SKIPPED();
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		   self->page);
+	ASSERT_NE(MAP_FAILED, map);
+	for (i = 1; i < self->per_huge; i++)
+		map[(i - 1) * self->page] = pattern(i * self->page);
+	EXPECT_EQ(before.huge_folios_allocated + 1,
+		  fm_stats(self->fd).huge_folios_allocated);
+	EXPECT_EQ(0, smaps_kb(map, "FilePmdMapped:"));
+	for (i = 1; i < self->per_huge; i++) {
+		ASSERT_EQ(1, pread(self->fd, &byte, 1, i * self->page));
+		bad += byte != pattern(i * self->page);
+	}
+	EXPECT_EQ(0, bad);
+	munmap(map, len);
+}
+
 TEST_F(huge, read_and_write_cross_huge_folios)
 {
 	long len = 3 * MIB, off = MIB + 123, i, bad = 0;

@@ -268,7 +268,10 @@ TEST_F(limit, reclaim_in_the_owning_cgroup_keeps_every_page)
 	 * and on the unevictable list.
 	 */
 	for (i = 0, bad = 0; i < 320; i++) {
-		uint64_t flags = fm_kpageflags(fm_pfn_of(map + i * self->page));
+		uint64_t flags;
+
+		(void)*(volatile char *)(map + i * self->page);
+		flags = fm_kpageflags(fm_pfn_of(map + i * self->page));
 
 		bad += !(flags & (1ULL << FM_KPF_DIRTY)) ||
 		       !(flags & (1ULL << FM_KPF_UNEVICTABLE));
