@@ -99,7 +99,7 @@ build_all() {
 run_all() {
 	local kind=$1 image=$2 dir total from=0 boot=0 args programs
 	dir=$work/$kind
-	local name verdict line last results ko
+	local name verdict line last results ko report
 	total=$(wc -l <"$dir/queue")
 	: >"$dir/verdicts"
 	[ "$total" -gt 0 ] || return 0
@@ -152,8 +152,10 @@ run_all() {
 		done < <(grep -E '^# mutant-(begin|killed|survived): ' "$results")
 		if [ "$last" -gt "$from" ]; then
 			# Began, never finished: it crashed or hung the kernel.
+			report=$(grep -m 1 -oE '(BUG|WARNING|Kernel panic)[^[]*|INFO: task .* blocked for more than [0-9]+ seconds' \
+				"$dir/boot-$boot/console.log" | head -n 1 | tr -d '\r')
 			printf '%s\tkilled\t%s\n' "$name" \
-				"the VM (crash, hang or a kernel report; $dir/boot-$boot/console.log)" \
+				"the VM: ${report:-it crashed or hung} (boot-$boot/console.log)" \
 				>>"$dir/verdicts"
 			from=$last
 		elif [ "$last" -eq "$from" ] && [ "$verdict" != done ]; then
