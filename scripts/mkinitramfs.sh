@@ -62,11 +62,9 @@ for name in $filter; do
 	[[ "$available" == *" $name "* ]] ||
 		die "mkinitramfs.sh: -f names '$name', which is not a selftest (there are:$available)"
 done
-# What the host expects to run (vm-run.sh): every program in the image.
+# What the host expects to run (vm-run.sh): every program in the image
+# (none is fine: the runner's own cases boot modules only).
 ls "$root/faultmem/selftests" >"$root/faultmem/programs"
-if [ ${#testdirs[@]} -gt 0 ] && ! [ -s "$root/faultmem/programs" ]; then
-	die "mkinitramfs.sh: no selftest to put in the image"
-fi
 [ -n "$bindir" ] && [ -d "$bindir" ] && cp "$bindir"/* "$root/faultmem/bin/"
 [ -n "$demodir" ] && [ -d "$demodir" ] && cp "$demodir"/* "$root/faultmem/demos/"
 for ko in "${extras[@]}"; do
