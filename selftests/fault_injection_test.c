@@ -365,6 +365,18 @@ static int shrink_op(void *arg)
 	return err == -EBUSY ? 0 : err ? 1 : 2;
 }
 
+/* 1 if pages 512-@last of the fixture's mapping hold what the test wrote. */
+static int front_intact(struct _test_data_inject *self, long last)
+{
+	long i;
+
+	for (i = 512; i <= last; i++)
+		if (self->map[i * self->page + 1] != (char)i ||
+		    self->map[i * self->page] != 0)
+			return 0;
+	return 1;
+}
+
 /*
  * Splitting a 2 MiB folio allocates xarray nodes. A shrink through one
  * whose split cannot allocate them fails with EBUSY after its retries
@@ -375,7 +387,8 @@ TEST_F(inject, a_shrink_whose_split_cannot_allocate_changes_nothing)
 {
 	off_t size = lseek(self->fd, 0, SEEK_END);
 	struct faultmem_stats before = fm_stats(self->fd);
-	long i, bad = 0, left;
+	long i, left;
+	int rc;
 
 	FM_RETURN_IF_SKIPPED();
 	if (fm_sysfs_write("huge", "always"))
@@ -388,16 +401,25 @@ TEST_F(inject, a_shrink_whose_split_cannot_allocate_changes_nothing)
 	ASSERT_EQ(before.huge_folios_allocated + 1,
 		  fm_stats(self->fd).huge_folios_allocated);
 	ASSERT_EQ(0, arm("failslab", "1000"));
-	EXPECT_EQ(0, in_failing_child(shrink_op, &self->fd, NULL));
+	rc = in_failing_child(shrink_op, &self->fd, NULL);
 	left = remaining("failslab");
 	disarm("failslab");
+	if (rc == 2) {
+		/*
+		 * Later kernels (seen on 7.2) split a page-cache folio for
+		 * truncation without allocating: the shrink then succeeds,
+		 * and keeps everything before the new end.
+		 */
+		printf("# fault injection: this kernel's split allocated nothing\n");
+		EXPECT_EQ(3 << 20, lseek(self->fd, 0, SEEK_END));
+		EXPECT_TRUE(front_intact(self, 767));
+		ASSERT_EQ(0, fm_set_size(self->fd, size));
+		return;
+	}
+	EXPECT_EQ(0, rc);
 	EXPECT_GE(1000 - 20, left) TH_LOG("%ld failures left", left);
 	EXPECT_EQ(size, lseek(self->fd, 0, SEEK_END));
-	for (i = 512; i < 1024; i++) {
-		bad += self->map[i * self->page + 1] != (char)i;
-		bad += self->map[i * self->page] != 0;
-	}
-	EXPECT_EQ(0, bad);
+	EXPECT_TRUE(front_intact(self, 1023));
 	/* Without injection the same shrink succeeds. */
 	EXPECT_EQ(0, fm_set_size(self->fd, 3 * (1 << 20)));
 	EXPECT_EQ((char)767, self->map[767 * self->page + 1]);

@@ -243,6 +243,11 @@ TEST_F(limit, reclaim_in_the_owning_cgroup_keeps_every_page)
 	ASSERT_EQ(0, in_cgroup(write_read_and_map, self->fd, self->page));
 	resident = fm_stats(self->fd).resident_pages;
 	EXPECT_EQ(320, resident);
+	/*
+	 * New folios wait in per-CPU batches before they reach an LRU list;
+	 * compaction drains every CPU's batches (lru_add_drain_all()).
+	 */
+	ASSERT_EQ(0, fm_write_file("/proc/sys/vm/compact_memory", "1"));
 	EXPECT_LE(320 * self->page, read_number(CG "/memory.stat", "unevictable"));
 
 	fd = open(CG "/memory.reclaim", O_WRONLY);
