@@ -216,9 +216,16 @@ TEST_F(limit, punching_after_read_and_write_releases_every_charge)
 	charged = read_number(CG "/memory.current", NULL);
 	EXPECT_LE(320 * self->page, charged);
 	ASSERT_EQ(0, fm_punch_all(self->fd));
-	/* The cgroup keeps some kernel memory of the child's; not ours. */
+	/*
+	 * A freed folio can still sit in another CPU's LRU batch, which holds
+	 * a reference until drained; compaction drains every CPU's batches
+	 * (lru_add_drain_all()). The cgroup keeps some kernel memory of the
+	 * child's, not ours; a few pages of slack, against a leak of every
+	 * page read() or write() touched (256).
+	 */
+	ASSERT_EQ(0, fm_write_file("/proc/sys/vm/compact_memory", "1"));
 	after = read_number(CG "/memory.current", NULL);
-	EXPECT_LE(320 * self->page, charged - after)
+	EXPECT_LE(288 * self->page, charged - after)
 		TH_LOG("memory.current: %ld before the punch, %ld after",
 		       charged, after);
 }
@@ -248,7 +255,11 @@ TEST_F(limit, reclaim_in_the_owning_cgroup_keeps_every_page)
 	 * compaction drains every CPU's batches (lru_add_drain_all()).
 	 */
 	ASSERT_EQ(0, fm_write_file("/proc/sys/vm/compact_memory", "1"));
-	EXPECT_LE(320 * self->page, read_number(CG "/memory.stat", "unevictable"));
+	/*
+	 * memory.stat is flushed lazily from 6.x on (a few dozen pages may
+	 * be missing); /proc/kpageflags below checks every page exactly.
+	 */
+	EXPECT_LE(288 * self->page, read_number(CG "/memory.stat", "unevictable"));
 
 	fd = open(CG "/memory.reclaim", O_WRONLY);
 	ASSERT_LE(0, fd) TH_LOG("no memory.reclaim: %s", strerror(errno));
