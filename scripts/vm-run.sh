@@ -20,7 +20,8 @@
 #   VM_BOOT_TIMEOUT, VM_BOOT_RETRIES  boot again (at most RETRIES times,
 #                default 3) when the guest has not reached /init after
 #                BOOT_TIMEOUT seconds (default 90; a debug kernel under
-#                TCG reaches /init in about 10 s)
+#                TCG reaches /init in about 10 s), or its kernel died
+#                before /init
 #   VM_LOGDIR    where console.log and results.log go (default build/vm)
 #   VM_SKIP_TAGS the lane's tags in selftests/expected-skips (VM_EXPECTED_SKIPS
 #                names another file): a skip no line of those tags expects
@@ -155,6 +156,20 @@ while :; do
 		kill -0 "$pipeline" 2>/dev/null || break
 		sleep 1
 	done
+	grep -q '^faultmem-guest: init started' "$results" && booted=1
+	# The kernel died before /init (seen once with unstable's PREEMPT_RT
+	# kernel under a loaded host: an int3 oops while patching text in
+	# early boot): nothing of faultmem's had run. Boot again, like a hang.
+	if [ $booted = 0 ] && ! kill -0 "$pipeline" 2>/dev/null &&
+	   [ $attempt -lt "$boot_retries" ]; then
+		wait "$pipeline"
+		kill "$drain" 2>/dev/null
+		attempt=$((attempt + 1))
+		echo "# the guest kernel died before /init; booting again ($attempt of $boot_retries)"
+		echo "#   first report: $(grep -m 1 -E 'Oops|BUG|panic' "$console" | tr -d '\r')"
+		cp "$console" "$logdir/console.boot-$attempt.log"
+		continue
+	fi
 	if [ $booted = 0 ] && kill -0 "$pipeline" 2>/dev/null &&
 	   [ $attempt -lt "$boot_retries" ]; then
 		attempt=$((attempt + 1))
