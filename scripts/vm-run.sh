@@ -205,11 +205,9 @@ case $mode in
 demo|docs|bench|mutants) grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $? ;;
 esac
 
-# Patterns in the kernel log that fail a run whatever the tests said.
-# (KASAN/KFENCE/UBSAN reports start with "BUG: KASAN" etc.; DEBUG_VM's
-# VM_BUG_ON is "kernel BUG at"; SLUB debugging's is "BUG <cache> (...)";
-# lockdep's reports are the "possible ... locking" and "lock state" lines.)
-kernel_reports='WARNING:|BUG[: ]|Oops|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep|lockdep is turned off|Bad page|page dumped because|corruption|Kernel panic|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|detected stalls|self-detected stall'
+# What the kernel log must never show.
+. "$(dirname "$0")/guest/kernel-reports.sh"
+kernel_reports=$KERNEL_REPORTS
 
 # What must have run: every program the image holds (mkinitramfs.sh
 # lists them), and which skips the lane expects (selftests/expected-skips,

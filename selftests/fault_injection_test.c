@@ -326,12 +326,6 @@ TEST_F(inject, residency_fails_with_enomem_without_its_bounce_page)
 	EXPECT_EQ(1, res.resident);	/* page 0, from the setup */
 }
 
-static int touch_huge_op(void *target)
-{
-	*(volatile char *)target = 'H';
-	return 0;
-}
-
 /*
  * The 2 MiB allocation fails (only allocations of order 9 and up are
  * failed, once): the fault falls back to a 4 KiB page, counted.
@@ -345,13 +339,13 @@ TEST_F(inject, a_failed_huge_allocation_falls_back_to_a_small_page)
 		SKIP(return, "kernel without transparent huge pages");
 	before = fm_stats(self->fd);
 	ASSERT_EQ(0, arm_order("fail_page_alloc", "1", "9"));
-	EXPECT_EQ(0, in_failing_child(touch_huge_op, self->map + 600 * self->page,
+	EXPECT_EQ(0, in_failing_child(touch_op, self->map + 600 * self->page,
 				      self->prefault));
 	EXPECT_EQ(0, remaining("fail_page_alloc"));
 	disarm("fail_page_alloc");
 	fm_sysfs_write("huge", "never");
 	after = fm_stats(self->fd);
-	EXPECT_EQ('H', self->map[600 * self->page]);
+	EXPECT_EQ('F', self->map[600 * self->page]);
 	EXPECT_EQ(before.huge_fallbacks + 1, after.huge_fallbacks);
 	EXPECT_EQ(before.huge_folios_allocated, after.huge_folios_allocated);
 	EXPECT_EQ(before.pages_allocated + 1, after.pages_allocated);

@@ -64,8 +64,12 @@ FIXTURE_TEARDOWN(limit)
 	rmdir(CG);
 }
 
-/* Run @pages first touches in a child inside the cgroup; return its status. */
-static int touch_in_cgroup(int fd, long page, long pages)
+/*
+ * Run @op(@fd, @page, @pages) in a child that joins the cgroup first;
+ * return its wait status (0: it returned 0), or -1.
+ */
+static int in_cgroup(int (*op)(int fd, long page, long pages), int fd,
+		     long page, long pages)
 {
 	int status;
 	pid_t pid = fork();
@@ -73,22 +77,33 @@ static int touch_in_cgroup(int fd, long page, long pages)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		char *map;
-		long i;
-
 		if (fm_write_file(CG "/cgroup.procs", "0"))
-			_exit(2);
-		map = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
-			   MAP_SHARED, fd, 0);
-		if (map == MAP_FAILED)
-			_exit(3);
-		for (i = 0; i < pages; i++)
-			map[i * page] = 1;
-		_exit(0);
+			_exit(100);
+		_exit(op(fd, page, pages));
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return status;
+}
+
+/* @pages first touches through a shared mapping. */
+static int touch_pages(int fd, long page, long pages)
+{
+	char *map = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, 0);
+	long i;
+
+	if (map == MAP_FAILED)
+		return 3;
+	for (i = 0; i < pages; i++)
+		map[i * page] = 1;
+	return 0;
+}
+
+/* Run @pages first touches in a child inside the cgroup; its wait status. */
+static int touch_in_cgroup(int fd, long page, long pages)
+{
+	return in_cgroup(touch_pages, fd, page, pages);
 }
 
 TEST_F(limit, touching_past_memory_max_is_contained)
@@ -155,28 +170,10 @@ TEST_F(limit, shrinking_releases_the_charge)
 }
 
 /*
- * Run @op in a child inside the cgroup (which it joins first); return its
- * exit status, or -1.
+ * Pages 0-255 by write(), then read() back twice; pages 256-319 by
+ * faults. (@pages: 320, for in_cgroup().)
  */
-static int in_cgroup(int (*op)(int fd, long page), int fd, long page)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (fm_write_file(CG "/cgroup.procs", "0"))
-			_exit(100);
-		_exit(op(fd, page));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-/* Pages 0-255 by write(), then read() back twice; pages 256-319 by faults. */
-static int write_read_and_map(int fd, long page)
+static int write_read_and_map(int fd, long page, long pages)
 {
 	char *buf = malloc(256 * page), *map;
 	long i;
@@ -190,12 +187,12 @@ static int write_read_and_map(int fd, long page)
 	for (i = 0; i < 2; i++)
 		if (pread(fd, buf, 256 * page, 0) != 256 * page)
 			return 3;
-	map = mmap(NULL, 320 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	map = mmap(NULL, pages * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
 		return 4;
-	for (i = 256; i < 320; i++)
+	for (i = 256; i < pages; i++)
 		map[i * page] = (char)i;
-	munmap(map, 320 * page);
+	munmap(map, pages * page);
 	free(buf);
 	return 0;
 }
@@ -212,7 +209,7 @@ TEST_F(limit, punching_after_read_and_write_releases_every_charge)
 	FM_RETURN_IF_SKIPPED();
 	/* Room for the child's buffer too. */
 	ASSERT_EQ(0, fm_write_file(CG "/memory.max", "16M"));
-	ASSERT_EQ(0, in_cgroup(write_read_and_map, self->fd, self->page));
+	ASSERT_EQ(0, in_cgroup(write_read_and_map, self->fd, self->page, 320));
 	charged = read_number(CG "/memory.current", NULL);
 	EXPECT_LE(320 * self->page, charged);
 	ASSERT_EQ(0, fm_punch_all(self->fd));
@@ -247,7 +244,7 @@ TEST_F(limit, reclaim_in_the_owning_cgroup_keeps_every_page)
 	FM_RETURN_IF_SKIPPED();
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, fm_write_file(CG "/memory.max", "16M"));
-	ASSERT_EQ(0, in_cgroup(write_read_and_map, self->fd, self->page));
+	ASSERT_EQ(0, in_cgroup(write_read_and_map, self->fd, self->page, 320));
 	resident = fm_stats(self->fd).resident_pages;
 	EXPECT_EQ(320, resident);
 	/*

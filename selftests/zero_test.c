@@ -35,17 +35,6 @@ static int dirty_free_memory(void)
 	return munmap(dirt, DIRT_SIZE);
 }
 
-/* The first non-zero byte of [p, p + len), or -1. */
-static long first_nonzero(const volatile char *p, long len)
-{
-	long i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return i;
-	return -1;
-}
-
 FIXTURE(zero) {
 	int fd;
 	long page;
@@ -98,7 +87,7 @@ TEST_F(zero, read_faults_give_zeroes)
 	FM_RETURN_IF_SKIPPED();
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, dirty_free_memory());
-	EXPECT_EQ(-1, first_nonzero(map, SIZE));
+	EXPECT_TRUE(fm_all_zero(map, SIZE));
 	EXPECT_EQ(SIZE / self->page, fm_stats(self->fd).resident_pages);
 	munmap(map, SIZE);
 }
@@ -117,7 +106,7 @@ TEST_F(zero, write_faults_give_zeroes_around_the_byte)
 		map[i + 100] = 1;
 	for (i = 0; i < SIZE; i += 2 * MIB)
 		map[i + 100] = 0;
-	EXPECT_EQ(-1, first_nonzero(map, SIZE));
+	EXPECT_TRUE(fm_all_zero(map, SIZE));
 	munmap(map, SIZE);
 }
 
@@ -130,10 +119,10 @@ TEST_F(zero, private_faults_give_zeroes)
 	FM_RETURN_IF_SKIPPED();
 	ASSERT_NE(MAP_FAILED, map);
 	ASSERT_EQ(0, dirty_free_memory());
-	EXPECT_EQ(-1, first_nonzero(map, SIZE / 2));
+	EXPECT_TRUE(fm_all_zero(map, SIZE / 2));
 	map[SIZE / 2] = 1;
 	map[SIZE / 2] = 0;
-	EXPECT_EQ(-1, first_nonzero(map + SIZE / 2, SIZE / 2));
+	EXPECT_TRUE(fm_all_zero(map + SIZE / 2, SIZE / 2));
 	munmap(map, SIZE);
 }
 
@@ -151,7 +140,7 @@ TEST_F(zero, write_syscall_leaves_the_rest_zero)
 	EXPECT_EQ('x', buf[self->page + 7]);
 	EXPECT_EQ('y', buf[5 * MIB + 7]);
 	buf[self->page + 7] = buf[5 * MIB + 7] = 0;
-	EXPECT_EQ(-1, first_nonzero(buf, SIZE));
+	EXPECT_TRUE(fm_all_zero(buf, SIZE));
 	free(buf);
 }
 
@@ -171,8 +160,8 @@ TEST_F(zero, shrunk_and_punched_ranges_come_back_zero)
 	ASSERT_EQ(0, fm_set_size(self->fd, 4 * MIB));
 	ASSERT_EQ(0, fm_set_size(self->fd, SIZE));
 	ASSERT_EQ(0, dirty_free_memory());
-	EXPECT_EQ(-1, first_nonzero(map + 2 * MIB, 2 * MIB));
-	EXPECT_EQ(-1, first_nonzero(map + 4 * MIB, 4 * MIB));
+	EXPECT_TRUE(fm_all_zero(map + 2 * MIB, 2 * MIB));
+	EXPECT_TRUE(fm_all_zero(map + 4 * MIB, 4 * MIB));
 	EXPECT_EQ((char)DIRT, map[0]);
 	munmap(map, SIZE);
 }

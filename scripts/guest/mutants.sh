@@ -28,8 +28,9 @@ export FAULTMEM_INSMOD_PARAMS=
 # killed and boots again, instead of waiting for its own timeout.
 echo 20 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
-# What the kernel log must never show (as scripts/vm-run.sh).
-reports='WARNING:|BUG[: ]|Oops|KASAN|KFENCE|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|INFO: lockdep|lockdep is turned off|Bad page|page dumped because|corruption|general protection fault|soft lockup|hung_task|blocked for more than|RCU Stall|detected stalls|self-detected stall'
+# What the kernel log must never show (as for scripts/vm-run.sh).
+. /faultmem/guest/kernel-reports.sh
+reports=$KERNEL_REPORTS
 cd /tmp || exit 1
 
 # run_program KO PROGRAM: run one selftest program against module KO
