@@ -273,6 +273,7 @@ TEST_F(obs, cli_info_resize_punch_and_errors)
 	ASSERT_EQ(1, pwrite(self->fd, "x", 1, 3 * self->page));
 	ASSERT_EQ(0, run_cli("info 0", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "1 of 32 pages")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "insert races ")) TH_LOG("%s", out);
 	EXPECT_EQ(0, run_cli("resize /dev/faultmem0 64K", out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_EQ(65536, lseek(self->fd, 0, SEEK_END));
 	EXPECT_EQ(0, run_cli("punch 0 12K 4K", out, sizeof(out))) TH_LOG("%s", out);
@@ -395,6 +396,8 @@ TEST_F(obs, cli_stat_prints_the_counters)
 	EXPECT_EQ((long long)fm_stats(self->fd).faults, stat_value(out, "faults"))
 		TH_LOG("%s", out);
 	EXPECT_EQ(32 * self->page, stat_value(out, "size"));
+	EXPECT_EQ((long long)fm_stats(self->fd).insert_races,
+		  stat_value(out, "insert_races")) TH_LOG("%s", out);
 	/* -w refreshes until interrupted, then exits cleanly. */
 	fd = start_cli((const char *[]){ "stat", "-w", "-i", "1", "0", NULL },
 		       "every 1 s (Ctrl-C to stop)", &pid, out, sizeof(out));
