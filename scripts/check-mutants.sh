@@ -135,7 +135,7 @@ run_all() {
 				return 1
 			fi
 		fi
-		last=$from
+		last=$from verdict=
 		while IFS= read -r line; do
 			case $line in
 			"# mutant-begin: "*)
