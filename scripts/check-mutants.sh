@@ -26,7 +26,7 @@
 #   DEBUG_KDIR: the debug kernel's tree (build-debug-kernel.sh), for the
 #   mutants marked "Kernel: debug" (skipped, and the lane fails, without).
 # Environment: MUTANTS (only these names), MUTANT_TIMEOUT (seconds before
-# a program counts as hung, default 30).
+# a program counts as hung, default 40).
 set -u
 . "$(dirname "$0")/lib.sh"
 usage="usage: check-mutants.sh KDIR KERNEL [DEBUG_KDIR]"
@@ -122,7 +122,7 @@ run_all() {
 		# An oops panics (and so ends) the boot: a task that died
 		# holding a lock would only hang the rest of it.
 		VM_LOGDIR=$dir/boot-$boot VM_TIMEOUT=${VM_TIMEOUT:-600} \
-		VM_APPEND="oops=panic fm.mutants_from=$from fm.program_timeout=${MUTANT_TIMEOUT:-30} fm.stress_seconds=10" \
+		VM_APPEND="oops=panic fm.mutants_from=$from fm.program_timeout=${MUTANT_TIMEOUT:-40} fm.stress_seconds=10" \
 			scripts/vm-run.sh mutants "$image" "$dir/initramfs.cpio.gz" >/dev/null 2>&1
 		results=$dir/boot-$boot/results.log
 		grep -E '^# mutant' "$results" | sed 's/^/  /'

@@ -15,11 +15,15 @@
  *    always does beyond a size that held for the whole access: the
  *    controller publishes the size with a sequence count (odd while a
  *    resize runs), read before and after each access;
- *  - right after a shrink returns, no page is resident beyond the new end
- *    (one inserted by a fault or write() that checked the old size would
- *    come back, stale, when the device grows again);
+ *  - no page is ever resident beyond the end, checked right after each
+ *    shrink returns and again before each resize or punch (one inserted by
+ *    a fault or write() that checked the old size, late, would come back
+ *    stale when the device grows again);
  *  - a resize or punch fails only with EBUSY (a folio held by a copy in
  *    flight could not be split), and then changed nothing.
+ * A second case narrows the race to its most likely form: one thread
+ * faults the last pages in again and again while the controller cuts them
+ * off and restores them, hundreds of times a second.
  * The deterministic checks of those rules are in resize_test, huge_test
  * and stress_test (whose model is exact because it never races them).
  */
@@ -35,6 +39,8 @@
 #define MIB		(1024L * 1024)
 #define MAX_SIZE	(8 * MIB)
 #define WORKERS		3
+/* How many last pages the refaulter faults, half of them cut off. */
+#define TAIL_PAGES	64
 
 struct race {
 	int fd;
@@ -96,10 +102,13 @@ static unsigned long begin_access(long *size)
 	return seq;
 }
 
-/* 1 if the size held for the whole access that began at @seq. */
+/*
+ * 1 if the size held for the whole access that began at @seq: no resize
+ * ran at the start (odd) or began since.
+ */
 static int size_held(unsigned long seq)
 {
-	return atomic_load(&r.seq) == seq;
+	return !(seq & 1) && atomic_load(&r.seq) == seq;
 }
 
 /* Each byte of [buf, buf + len), page @p's, must be 0 or tag(p). */
@@ -120,6 +129,41 @@ static void check_bytes(const volatile unsigned char *buf, long len, long p,
 	}
 }
 
+/*
+ * Store tag(p) into, or check, [off, off + len) of page @p through the
+ * mapping, catching SIGBUS; @size and @seq are from begin_access().
+ */
+static void map_access(long p, off_t off, long len, int store, long size,
+		       unsigned long seq)
+{
+	int faulted = 0;
+
+	in_access = 1;
+	if (sigsetjmp(jump, 1) == 0) {
+		if (store)
+			memset(r.map + off, tag(p), len);
+		else
+			check_bytes((unsigned char *)r.map + off, len, p, "mapping");
+	} else {
+		faulted = 1;
+	}
+	in_access = 0;
+	if (faulted) {
+		long at = (char *)bus_addr - r.map;
+
+		atomic_fetch_add(&r.sigbus, 1);
+		if (at < off || at >= off + len)
+			fail("SIGBUS at offset %ld, outside the access [%ld, %ld)",
+			     at, (long)off, (long)(off + len));
+		else if (at < size && size_held(seq))
+			fail("SIGBUS at offset %ld, inside the size %ld that held throughout",
+			     at, size);
+	} else if (size_held(seq) && off >= size) {
+		fail("no SIGBUS at offset %ld, at or beyond the size %ld",
+		     (long)off, size);
+	}
+}
+
 /* One access to [off, off + len) of page @p by mapping or syscall. */
 static void access_once(unsigned int *rnd, unsigned char *buf)
 {
@@ -128,37 +172,14 @@ static void access_once(unsigned int *rnd, unsigned char *buf)
 	off_t off = p * r.page + start;
 	int op = rand_r(rnd) % 4;
 	unsigned long seq = begin_access(&size);
-	int beyond = off + len > size, faulted = 0;
+	int beyond = off + len > size;
 	ssize_t n = 0;
 
 	atomic_fetch_add(&r.accesses, 1);
 	switch (op) {
 	case 0:	/* store through the mapping */
 	case 1:	/* load through the mapping */
-		in_access = 1;
-		if (sigsetjmp(jump, 1) == 0) {
-			if (op == 0)
-				memset(r.map + off, tag(p), len);
-			else
-				check_bytes((unsigned char *)r.map + off, len, p, "mapping");
-		} else {
-			faulted = 1;
-		}
-		in_access = 0;
-		if (faulted) {
-			long at = (char *)bus_addr - r.map;
-
-			atomic_fetch_add(&r.sigbus, 1);
-			if (at < off || at >= off + len)
-				fail("SIGBUS at offset %ld, outside the access [%ld, %ld)",
-				     at, (long)off, (long)(off + len));
-			else if (at < size && size_held(seq))
-				fail("SIGBUS at offset %ld, inside the size %ld that held throughout",
-				     at, size);
-		} else if (size_held(seq) && off >= size) {
-			fail("no SIGBUS at offset %ld, at or beyond the size %ld",
-			     (long)off, size);
-		}
+		map_access(p, off, len, op == 0, size, seq);
 		break;
 	case 2:	/* write() */
 		memset(buf, tag(p), len);
@@ -221,45 +242,72 @@ static long resident_from(long from)
 	return res.resident;
 }
 
+/*
+ * No page may be resident at or beyond @size, the size that holds: a
+ * fault or write() beyond it gets SIGBUS or ENOSPC and inserts nothing.
+ */
+static void check_nothing_beyond(long size, const char *when)
+{
+	long resident = resident_from(size);
+
+	if (resident < 0)
+		fail("FAULTMEM_IOC_GET_RESIDENCY: %s", strerror(errno));
+	else if (resident)
+		fail("%ld pages resident beyond the end %ld %s",
+		     resident, size, when);
+}
+
 struct tally {
 	long resizes, punches, busy;
 };
+
+/*
+ * Resize to @new_size, checked: it succeeds, or fails with EBUSY and
+ * changes nothing; published to the accessors with the sequence count.
+ */
+static void resize_checked(long new_size, struct tally *t)
+{
+	long size = atomic_load(&r.size);
+	uint64_t now;
+	int err;
+
+	atomic_fetch_add(&r.seq, 1);
+	err = fm_set_size(r.fd, new_size);
+	if (ioctl(r.fd, FAULTMEM_IOC_GET_SIZE, &now))
+		fail("GET_SIZE: %s", strerror(errno));
+	if (!err) {
+		t->resizes++;
+		atomic_store(&r.size, new_size);
+		if (now != (uint64_t)new_size)
+			fail("size %llu after a resize to %ld",
+			     (unsigned long long)now, new_size);
+	} else if (err == -EBUSY) {
+		t->busy++;
+		if (now != (uint64_t)size)
+			fail("a resize failed with EBUSY and changed the size to %llu",
+			     (unsigned long long)now);
+	} else {
+		fail("resize to %ld: %s", new_size, strerror(-err));
+	}
+	atomic_fetch_add(&r.seq, 1);
+	if (!err && new_size < size)
+		check_nothing_beyond(new_size, "right after a shrink");
+}
 
 /* One random resize or punch, checked. */
 static void control_once(unsigned int *rnd, struct tally *t)
 {
 	long pages = MAX_SIZE / r.page, size = atomic_load(&r.size);
-	uint64_t now;
 	int err;
 
+	check_nothing_beyond(size, "between resizes");
 	if (rand_r(rnd) % 3) {
 		long new_size = (rand_r(rnd) % (pages + 1)) * r.page;
 
 		/* Grow back often: most accesses should find pages. */
 		if (rand_r(rnd) % 2)
 			new_size = MAX_SIZE;
-		atomic_fetch_add(&r.seq, 1);
-		err = fm_set_size(r.fd, new_size);
-		if (ioctl(r.fd, FAULTMEM_IOC_GET_SIZE, &now))
-			fail("GET_SIZE: %s", strerror(errno));
-		if (!err) {
-			t->resizes++;
-			atomic_store(&r.size, new_size);
-			if (now != (uint64_t)new_size)
-				fail("size %llu after a resize to %ld",
-				     (unsigned long long)now, new_size);
-		} else if (err == -EBUSY) {
-			t->busy++;
-			if (now != (uint64_t)size)
-				fail("a resize failed with EBUSY and changed the size to %llu",
-				     (unsigned long long)now);
-		} else {
-			fail("resize to %ld: %s", new_size, strerror(-err));
-		}
-		atomic_fetch_add(&r.seq, 1);
-		if (!err && new_size < size && resident_from(new_size))
-			fail("%ld pages resident beyond the new end %ld right after a shrink",
-			     resident_from(new_size), new_size);
+		resize_checked(new_size, t);
 	} else if (size) {
 		long first = rand_r(rnd) % (size / r.page);
 		long len = 1 + rand_r(rnd) % (size / r.page - first);
@@ -273,6 +321,42 @@ static void control_once(unsigned int *rnd, struct tally *t)
 		else
 			fail("punch [%ld, +%ld) pages: %s", first, len, strerror(-err));
 	}
+}
+
+/*
+ * The last TAIL_PAGES pages, faulted in over and over: MADV_DONTNEED drops
+ * the PTEs (not the pages), so each store faults again, and a write fault
+ * on a shared mapping always reaches faultmem_fault() (fault-around serves
+ * only read faults). It does not wait out a resize, so that its faults
+ * meet the shrinks; an access that began during one is not judged.
+ */
+static void *refaulter(void *arg)
+{
+	long first = MAX_SIZE / r.page - TAIL_PAGES, p, size;
+	unsigned long seq;
+
+	(void)arg;
+	while (!atomic_load(&r.stop)) {
+		if (madvise(r.map + first * r.page, TAIL_PAGES * r.page,
+			    MADV_DONTNEED))
+			fail("MADV_DONTNEED: %s", strerror(errno));
+		for (p = first; p < MAX_SIZE / r.page; p++) {
+			seq = atomic_load(&r.seq);
+			size = atomic_load(&r.size);
+			atomic_fetch_add(&r.accesses, 1);
+			map_access(p, p * r.page, 1, 1, size, seq);
+		}
+	}
+	return NULL;
+}
+
+/* The seconds a case races: a third of FAULTMEM_STRESS_SECONDS, 5 to 20. */
+static long race_seconds(void)
+{
+	const char *env = getenv("FAULTMEM_STRESS_SECONDS");
+	long seconds = env ? atol(env) / 3 : 20;
+
+	return seconds < 5 ? 5 : seconds > 20 ? 20 : seconds;
 }
 
 FIXTURE(race) {
@@ -315,8 +399,7 @@ FIXTURE_TEARDOWN(race)
 
 TEST_F_TIMEOUT(race, faults_and_io_race_shrinks_and_punches, 300)
 {
-	const char *env = getenv("FAULTMEM_STRESS_SECONDS");
-	long seconds = env ? atol(env) / 3 : 20;
+	long seconds = race_seconds();
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
 	unsigned int rnd = 12345;
 	struct tally t = { 0 };
@@ -325,10 +408,6 @@ TEST_F_TIMEOUT(race, faults_and_io_race_shrinks_and_punches, 300)
 	int i;
 
 	FM_RETURN_IF_SKIPPED();
-	if (seconds < 5)
-		seconds = 5;
-	if (seconds > 20)
-		seconds = 20;
 	r.map = mmap(NULL, MAX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r.fd, 0);
 	ASSERT_NE(MAP_FAILED, r.map);
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
@@ -354,6 +433,51 @@ TEST_F_TIMEOUT(race, faults_and_io_race_shrinks_and_punches, 300)
 	EXPECT_LT(0, atomic_load(&r.sigbus));
 	EXPECT_LT(10, t.resizes);
 	EXPECT_LT(5, t.punches);
+	munmap(r.map, MAX_SIZE);
+}
+
+/*
+ * The race at its narrowest, hundreds of times a second: the refaulter
+ * faults the last pages in while the controller cuts half of them off and
+ * restores them. A fault that checked the size before a shrink and
+ * inserted its page after it leaves a page beyond the end, which the
+ * controller looks for right after the shrink and again, after the fault
+ * had time to finish, before it grows the device back.
+ */
+TEST_F_TIMEOUT(race, faults_race_shrinks_of_the_pages_they_fault, 300)
+{
+	long seconds = race_seconds();
+	long cut = MAX_SIZE - TAIL_PAGES / 2 * r.page;
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+	unsigned int rnd = 54321;
+	struct tally t = { 0 };
+	pthread_t thread;
+	time_t end;
+
+	FM_RETURN_IF_SKIPPED();
+	r.map = mmap(NULL, MAX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r.fd, 0);
+	ASSERT_NE(MAP_FAILED, r.map);
+	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
+	atomic_store(&r.size, MAX_SIZE);
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, refaulter, NULL));
+	end = time(NULL) + seconds;
+	while (time(NULL) < end && !atomic_load(&r.stop)) {
+		resize_checked(cut, &t);
+		usleep(rand_r(&rnd) % 200);
+		check_nothing_beyond(atomic_load(&r.size), "before a grow");
+		resize_checked(MAX_SIZE, &t);
+		usleep(rand_r(&rnd) % 200);
+	}
+	atomic_store(&r.stop, 1);
+	pthread_join(thread, NULL);
+
+	printf("# truncate race at the end (%s): %ld stores, %ld SIGBUS, %ld resizes, %ld EBUSY in %ld s\n",
+	       variant->huge, atomic_load(&r.accesses), atomic_load(&r.sigbus),
+	       t.resizes, t.busy, seconds);
+	EXPECT_EQ(0, atomic_load(&r.failed)) TH_LOG("%s", r.failure);
+	EXPECT_LT(0, atomic_load(&r.sigbus));
+	EXPECT_LT(100, t.resizes);
 	munmap(r.map, MAX_SIZE);
 }
 

@@ -14,7 +14,7 @@
 . /faultmem/guest/lib.sh
 
 echo "# faultmem-kernel: $(uname -r) $(uname -v)"
-from=0 limit=30
+from=0 limit=40
 for word in $(cat /proc/cmdline); do
 	case $word in
 	fm.mutants_from=*) from=${word#*=} ;;
