@@ -25,6 +25,9 @@
 #   deb-chroot.sh prepare SUITE   make or refresh the base (root, network)
 #   deb-chroot.sh root SUITE      the base's directory
 #
+# Nothing in a base is named faultmem (its markers are .check-deb-*): a run
+# checks that the clean chroot holds nothing of faultmem's.
+#
 # Environment: FAULTMEM_MIRROR (default http://deb.debian.org/debian).
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -69,7 +72,7 @@ create() {
 		echo 'APT::Get::Assume-Yes "true";'
 		# The cache is what makes a warm run work without downloads.
 		echo 'APT::Keep-Downloaded-Packages "true";'
-	} >"$dir/etc/apt/apt.conf.d/90faultmem"
+	} >"$dir/etc/apt/apt.conf.d/90check-deb"
 	# A stable release's kernel gets its fixes through the security
 	# archive, as on a real Debian 12 or 13 machine.
 	if [ "$suite" != sid ]; then
@@ -80,7 +83,7 @@ create() {
 	in_base "$dir" apt-get install -q linux-image-amd64 linux-headers-amd64 \
 		>>"$root.prepare.log" 2>&1 ||
 		die "cannot install $suite's kernel and headers; see $root.prepare.log"
-	touch "$dir/.faultmem-updated" "$dir/.faultmem-complete"
+	touch "$dir/.check-deb-updated" "$dir/.check-deb-complete"
 	rm -rf "$root"
 	mv "$dir" "$root"
 }
@@ -101,8 +104,8 @@ prepare() {
 	mkdir -p "${root%/*}"
 	exec 8>"$root.lock"
 	flock 8
-	[ -f "$root/.faultmem-complete" ] || create
-	stamp=$root/.faultmem-updated
+	[ -f "$root/.check-deb-complete" ] || create
+	stamp=$root/.check-deb-updated
 	now=$(date +%s)
 	if [ $((now - $(stat -c %Y "$stamp"))) -ge "$age" ]; then
 		in_base "$root" apt-get update -q >"$root.update.log" 2>&1 ||
@@ -110,7 +113,7 @@ prepare() {
 		touch "$stamp"
 		if kernel_moved; then
 			echo "faultmem: $suite's kernel moved; making its clean chroot again" >&2
-			rm -f "$root/.faultmem-complete"
+			rm -f "$root/.check-deb-complete"
 			create
 		fi
 	fi
