@@ -98,11 +98,14 @@ check "the clean $suite chroot: kernel ${kver:-none} with its headers, no dkms, 
 		! getent group faultmem &&
 		test -z \"\$(find / -xdev -name '*faultmem*' -print)\""
 [ -n "$kver" ] || finish
-echo "# $suite: kernel $kver, $(in_root 'dpkg-query -W -f="\${Version}" dkms' 2>/dev/null |
-	sed 's/^/dkms (cached) /')"
+# For grep -E: a release may hold "+" (6.12.118+deb13-amd64).
+kver_re=$(printf '%s' "$kver" | sed 's/[.+]/\\&/g')
+echo "# $suite: kernel $kver, $(ls "$root/var/cache/apt/archives" | grep -o '^dkms_[^_]*' |
+	sed 's/_/ /;s/$/ (in the apt cache, not installed)/')"
 
 mkdir -p "$root/tmp/faultmem-debs"
-cp "$debdir"/faultmem-dkms_*.deb "$debdir"/faultmem-tools_*.deb "$root/tmp/faultmem-debs/"
+cp "$debdir"/faultmem-dkms_*.deb "$debdir"/faultmem-tools_*.deb \
+	"$debdir"/faultmem-dev_*.deb "$root/tmp/faultmem-debs/"
 # apt's download sandbox user reads local .debs too.
 chmod -R a+rX "$root/tmp/faultmem-debs"
 file_list before
@@ -112,6 +115,10 @@ check "apt-get install ./faultmem-dkms_*.deb ./faultmem-tools_*.deb" \
 	in_root "cd /tmp/faultmem-debs &&
 		apt-get install -q ./faultmem-dkms_*.deb ./faultmem-tools_*.deb"
 cp "$log" "$out/install.log"
+# The header's package on its own: it must bring what <faultmem.h>
+# includes (linux-libc-dev).
+check "apt-get install ./faultmem-dev_*.deb" \
+	in_root "cd /tmp/faultmem-debs && apt-get install -q ./faultmem-dev_*.deb"
 grep -h '^Building for ' "$out/install.log" | sed 's/^/# dkms: /'
 check "apt pulled in dkms, as a dependency (automatically installed)" \
 	in_root "dpkg-query -W -f='\${db:Status-Abbrev}' dkms | grep -q '^ii' &&
@@ -119,7 +126,7 @@ check "apt pulled in dkms, as a dependency (automatically installed)" \
 check "dkms status: faultmem/$version installed for $kver" \
 	in_root "dkms status -m faultmem -v $version -k $kver | grep -q ': installed'"
 check "modprobe finds it for $kver: /lib/modules/$kver/updates/dkms/faultmem.ko*, version $version, vermagic $kver" \
-	in_root "modprobe -n -v -S $kver faultmem | grep -qE '^insmod (/usr)?/lib/modules/$kver/updates/dkms/faultmem\.ko' &&
+	in_root "modprobe -n -v -S $kver faultmem | grep -qE '^insmod (/usr)?/lib/modules/$kver_re/updates/dkms/faultmem\.ko' &&
 		modinfo -k $kver -F version faultmem | grep -qx '$version' &&
 		modinfo -k $kver -F vermagic faultmem | grep -q '^$kver '"
 check "/usr/src/faultmem-$version holds exactly the module sources of the repository, and its dkms.conf" \
@@ -129,10 +136,11 @@ check "/usr/src/faultmem-$version holds exactly the module sources of the reposi
 			cmp \"\$f\" '$root/usr/src/faultmem-$version'/\"\$f\" || exit 1; done)"
 check "the faultmem tool runs with $suite's libc" \
 	in_root "faultmem help | grep -q '^usage: faultmem COMMAND'"
-# The compiler dkms pulled in: the headers' own gcc-N satisfies dkms's
-# "gcc | c-compiler", so there may be no plain "gcc".
-check "<faultmem.h> compiles on its own with $suite's gcc" \
-	in_root "gcc=\$(ls /usr/bin/gcc-[0-9]* | sort -V | tail -n 1) &&
+# The compiler dkms pulled in: the headers' own gcc-N (or, in newer
+# suites, only x86_64-linux-gnu-gcc-N) satisfies dkms's "gcc |
+# c-compiler", so there may be no plain "gcc".
+check "<faultmem.h> (faultmem-dev) compiles on its own with $suite's gcc" \
+	in_root "gcc=\$(ls /usr/bin/*gcc-[0-9]* | grep -E '/(x86_64-linux-gnu-)?gcc-[0-9]+\$' | sort -V | tail -n 1) &&
 		echo '#include <faultmem.h>' | \$gcc -Wall -Werror -fsyntax-only -x c -"
 check "the faultmem system group exists (a system gid)" \
 	in_root "gid=\$(getent group faultmem | cut -d: -f3) && [ -n \"\$gid\" ] && [ \"\$gid\" -lt 1000 ]"
@@ -149,7 +157,7 @@ check "the faultmem(1) manual page is installed" \
 # HOSTFILE:GUESTPATH in OUTDIR/vm/files. The guest keeps the modules in
 # /lib/modules (kmod of a merged /usr may say /usr/lib/modules).
 vm_files() {
-	local ko image f lib
+	local ko image f lib spec
 
 	ko=$(in_root "modinfo -k $kver -F filename faultmem") && [ -n "$ko" ] || return 1
 	for image in "$root/boot/vmlinuz-$kver" "$root/lib/modules/$kver/vmlinuz"; do
@@ -175,8 +183,16 @@ vm_files() {
 				echo "$root$lib:$lib"
 			done
 		done
-		echo "$out/vm/deb-version:/faultmem/deb-version"
-	} | sort -u >"$out/vm/files"
+	} | sort -u >"$out/vm/files.chroot"
+	# The overlay goes when this run ends, the VM boots later: copied to
+	# OUTDIR/vm/root, at the guest's paths.
+	rm -rf "$out/vm/root"
+	while IFS= read -r spec; do
+		f=$out/vm/root${spec#*:}
+		mkdir -p "${f%/*}" && cp -L "${spec%%:*}" "$f" || return 1
+		echo "$f:${spec#*:}"
+	done <"$out/vm/files.chroot" >"$out/vm/files"
+	echo "$out/vm/deb-version:/faultmem/deb-version" >>"$out/vm/files"
 	cat "$out/vm/files"
 }
 check "what the VM needs is copied out of the chroot (kernel image, module, indexes, kmod, tool, rule, groups)" \
@@ -194,13 +210,13 @@ check "the headers' hook built and installed faultmem/$version for ${rt_kver:-th
 file_list installed
 # The packages' files (not their directories), as paths of this chroot:
 # with a merged /usr, /lib/udev/... is found as /usr/lib/udev/...
-in_root "dpkg-query -L faultmem-dkms faultmem-tools |
+in_root "dpkg-query -L faultmem-dkms faultmem-tools faultmem-dev |
 	while read -r p; do [ -d \"\$p\" ] || readlink -f \"\$p\"; done" |
 	sort -u >"$out/files.packages"
 
 # --- purge -----------------------------------------------------------------
-check "apt-get purge faultmem-dkms faultmem-tools" \
-	in_root "apt-get purge -q faultmem-dkms faultmem-tools"
+check "apt-get purge faultmem-dkms faultmem-tools faultmem-dev" \
+	in_root "apt-get purge -q faultmem-dkms faultmem-tools faultmem-dev"
 cp "$log" "$out/purge.log"
 check "dkms status is empty" in_root 'test -z "$(dkms status 2>&1)"'
 check "the faultmem group is gone" in_root '! getent group faultmem'
@@ -220,7 +236,8 @@ ours_gone() {
 	grep -q "/$kver/updates/dkms/faultmem\.ko" "$out/files.ours" &&
 	grep -q "/${rt_kver:-none}/updates/dkms/faultmem\.ko" "$out/files.ours" &&
 	grep -q '/usr/bin/faultmem$' "$out/files.ours" &&
-	grep -q '/udev/rules.d/60-faultmem.rules$' "$out/files.ours" || {
+	grep -q '/udev/rules.d/60-faultmem.rules$' "$out/files.ours" &&
+	grep -q '^/usr/include/faultmem.h$' "$out/files.ours" || {
 		echo "the list of our files lacks something the install made:"
 		cat "$out/files.ours"
 		return 1
@@ -234,7 +251,9 @@ check "the purge left none of the $(wc -l <"$out/files.ours") paths of ours (mod
 # bookkeeping: apt's and dpkg's state, logs and caches, ld.so's cache,
 # the shadow tools' backups of /etc/group, depmod's indexes, Python's
 # byte code, dkms's machine owner key (dkms stays installed: the key is
-# its own, for every module it signs), the kernel's autoremove list.
+# its own, for every module it signs), the kernel's autoremove list,
+# and the initramfs update-initramfs made for a kernel installed with the
+# second kernel's headers (Debian 13's headers bring the image).
 no_leftovers() {
 	# dpkg's lists name /bin, /sbin and /lib where a merged /usr has
 	# the files in /usr/bin, /usr/sbin, /usr/lib (what find sees): each
@@ -244,8 +263,16 @@ no_leftovers() {
 		sort -u >"$out/files.owned"
 	comm -13 "$out/files.before" "$out/files.purged" |
 		comm -23 - "$out/files.owned" |
-		grep -vE '^/var/(cache|log)/|^/var/lib/(apt|dpkg|ucf)/|^/etc/ld\.so\.cache$|^/etc/(group|gshadow|passwd|shadow|subgid|subuid)-$|^/var/lib/dkms/mok\.(key|pub)$|^(/usr)?/lib/modules/[^/]+/modules\.[a-z.]+$|/__pycache__(/|$)|^/etc/apt/apt\.conf\.d/01autoremove-kernels$' \
-		>"$out/leftovers"
+		grep -vE '^/var/(cache|log)/|^/var/lib/(apt|dpkg|ucf)/|^/etc/ld\.so\.cache$|^/etc/(group|gshadow|passwd|shadow|subgid|subuid)-$|^/var/lib/dkms/mok\.(key|pub)$|^(/usr)?/lib/modules/[^/]+/modules\.[a-z.]+$|/__pycache__(/|$)|^/etc/apt/apt\.conf\.d/01autoremove-kernels$|^/etc/alternatives/|^/boot/initrd\.img-' \
+		>"$out/leftovers.raw"
+	# update-alternatives' links (/usr/bin/lzma -> /etc/alternatives/lzma)
+	# belong to the package that registered them.
+	while IFS= read -r p; do
+		case $(readlink "$root$p") in
+		/etc/alternatives/*) ;;
+		*) echo "$p" ;;
+		esac
+	done <"$out/leftovers.raw" >"$out/leftovers"
 	! grep . "$out/leftovers"
 }
 check "the purge left nothing behind that no installed package owns (file lists before the install and after the purge compared)" \
