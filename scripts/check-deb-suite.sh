@@ -214,15 +214,26 @@ in_root "dpkg-query -L faultmem-dkms faultmem-tools faultmem-dev |
 	while read -r p; do [ -d \"\$p\" ] || readlink -f \"\$p\"; done" |
 	sort -u >"$out/files.packages"
 
-# --- purge -----------------------------------------------------------------
+# --- remove, then purge ------------------------------------------------------
+# Removing takes the module out of DKMS and every kernel; the
+# configuration (the modprobe.d file, the group) stays until the purge.
+check "apt-get remove faultmem-dkms faultmem-tools faultmem-dev" \
+	in_root "apt-get remove -q faultmem-dkms faultmem-tools faultmem-dev"
+check "after remove: dkms status is empty" in_root 'test -z "$(dkms status 2>&1)"'
+check "after remove: no module for either kernel, and modules.dep no longer names faultmem" \
+	in_root "! ls /lib/modules/$kver/updates/dkms/faultmem.ko* /lib/modules/${rt_kver:-none}/updates/dkms/faultmem.ko* 2>/dev/null &&
+		! grep -q faultmem /lib/modules/$kver/modules.dep"
+check "after remove: the configuration stays (the modprobe.d file, the faultmem group)" \
+	in_root "test -f /etc/modprobe.d/faultmem.conf && getent group faultmem"
 check "apt-get purge faultmem-dkms faultmem-tools faultmem-dev" \
 	in_root "apt-get purge -q faultmem-dkms faultmem-tools faultmem-dev"
 cp "$log" "$out/purge.log"
-check "dkms status is empty" in_root 'test -z "$(dkms status 2>&1)"'
-check "the faultmem group is gone" in_root '! getent group faultmem'
-check "no module for either kernel, and their modules.dep no longer name faultmem" \
-	in_root "! ls /lib/modules/$kver/updates/dkms/faultmem.ko* /lib/modules/${rt_kver:-none}/updates/dkms/faultmem.ko* 2>/dev/null &&
-		! grep -q faultmem /lib/modules/$kver/modules.dep"
+check "after purge: dkms status is empty, no package of ours is known to dpkg" \
+	in_root 'test -z "$(dkms status 2>&1)" &&
+		! dpkg-query -W -f="\${db:Status-Abbrev} \${Package}
+" "faultmem-*" 2>/dev/null | grep -v "^un "'
+check "after purge: the faultmem group and the modprobe.d file are gone" \
+	in_root '! getent group faultmem && test ! -e /etc/modprobe.d/faultmem.conf'
 file_list purged
 # Ours: the packages' files, and every path the install added with
 # faultmem in its name (DKMS's tree, the modules it built for both
