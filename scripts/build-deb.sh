@@ -42,5 +42,8 @@ echo "faultmem: dpkg-buildpackage -us -uc -b in $src" >&2
 }
 changes=$(ls "$out"/faultmem_*.changes)
 echo "faultmem: lintian $changes" >&2
-lintian --fail-on error,warning --info "$changes" | tee "$out/lintian.log" >&2
+rc=0
+lintian --fail-on error,warning --info "$changes" >"$out/lintian.log" 2>&1 || rc=$?
+cat "$out/lintian.log" >&2
+[ "$rc" -eq 0 ] || die "lintian found errors or warnings (exit $rc); see $out/lintian.log"
 ls "$out"/*.deb "$changes"
