@@ -17,8 +17,14 @@
 for tool in modprobe modinfo rmmod lsmod; do
 	ln -sf /usr/bin/kmod /faultmem/bin/$tool
 done
+mkdir -p /usr/lib
 [ -e /usr/lib/modules ] || ln -s /lib/modules /usr/lib/modules
 release=$(uname -r)
+if modprobe --version 2>&1 | grep -q '^kmod version'; then
+	check ok "modprobe is the suite's kmod ($(modprobe --version | head -n 1))"
+else
+	check "not ok" "modprobe is the suite's kmod (got: $(modprobe --version 2>&1 | head -n 1))"
+fi
 echo "# faultmem-kernel: $release $(uname -v)"
 
 found=$(modinfo -F filename faultmem 2>&1)
