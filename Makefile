@@ -24,6 +24,12 @@
 #                      modprobe.d example (DESTDIR, PREFIX); make uninstall
 #   make dkms-install  register, build and install with DKMS; dkms-uninstall
 #   make check-packaging  DKMS round trips and install/uninstall checks
+#   make deb           the Debian packages faultmem-dkms and faultmem-tools
+#                      (debian/), lintian-clean, into build/deb (DEB_DIR)
+#   make check-deb     make deb, then install, build, boot, use and purge
+#                      them in clean chroots of Debian 12, 13 and unstable
+#                      (DEB_SUITES) and VMs with their kernels
+#   make set-version VERSION=X.Y.Z  the one place to change the version
 #   make check-runner  prove that make check catches failures, WARNs, hangs
 #                      (DEBUG=1: also KASAN reports and leaks, on the debug kernel)
 #
@@ -114,7 +120,7 @@ HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 # before it runs the first line: on a fresh machine KDIR, KVER and the
 # kernel image would be looked up before the headers exist.
 ENTRY_POINTS := all module check demo docs bench vm check-debug check-hostile \
-	lint matrix check-runner check-packaging check-mutants
+	lint matrix check-runner check-packaging check-mutants deb check-deb
 VM_DEPS := make gcc libc6-dev linux-source-6.1 qemu-system-x86 busybox-static \
 	cpio gzip xz-utils kmod trace-cmd
 HOST_DEPS_all := make gcc libc6-dev linux-source-6.1
@@ -131,6 +137,9 @@ HOST_DEPS_lint := make gcc perl sparse linux-source-6.1 debootstrap
 HOST_DEPS_matrix := make gcc debootstrap $(if $(UPDATE_README),sparse)
 HOST_DEPS_check-packaging := $(VM_DEPS) dkms debootstrap
 HOST_DEPS_check-mutants := $(VM_DEPS) patch bc bison flex libelf-dev libssl-dev
+HOST_DEPS_deb := make gcc libc6-dev dpkg-dev debhelper dh-dkms lintian
+HOST_DEPS_check-deb := $(HOST_DEPS_deb) debootstrap qemu-system-x86 \
+	busybox-static cpio gzip kmod
 # The kernel's headers (or its suite's chroot), unless KDIR was given.
 PREPARE_KERNEL := $(if $(filter command line environment,$(origin KDIR)),,scripts/kernel.sh prepare $(KERNEL_SPEC))
 PREPARE_all := $(PREPARE_KERNEL)
@@ -150,7 +159,7 @@ $(ENTRY_POINTS):
 	@$(PREPARE_$@)
 	@$(MAKE) --no-print-directory $@-run
 
-.PHONY: kdir userspace selftests initramfs clean install uninstall \
+.PHONY: kdir userspace selftests initramfs clean install uninstall set-version \
 	install-tools uninstall-tools dkms-install dkms-uninstall \
 	$(ENTRY_POINTS) $(addsuffix -run,$(ENTRY_POINTS))
 
@@ -355,6 +364,27 @@ PACKAGING_SUITE ?= sid
 check-packaging-run: module-run userspace selftests
 	scripts/check-packaging.sh $(KVER) $(VM_KERNEL) $(PACKAGING_LATER_KERNEL) \
 		$(PACKAGING_SUITE)
+
+# The Debian packages (debian/, scripts/build-deb.sh): built from a copy
+# of the sources in DEB_DIR, where the .debs and the .changes land;
+# lintian must find no error and no warning. No kernel is needed: the
+# module ships as source, for DKMS.
+DEB_DIR ?= $(BUILD)/deb
+deb-run:
+	scripts/build-deb.sh $(DEB_DIR)
+
+# The packages installed for real (scripts/check-deb.sh): clean chroots
+# of each suite in DEB_SUITES, cached in FAULTMEM_CACHE/deb-chroots, and
+# a VM boot with each suite's kernel.
+DEB_SUITES ?= bookworm trixie sid
+check-deb-run:
+	scripts/check-deb.sh $(DEB_DIR) $(DEB_SUITES)
+
+# The version lives in four files (scripts/version.sh); this writes all
+# of them, with new CHANGELOG.md and debian/changelog entries to fill in.
+set-version:
+	@test "$(origin VERSION)" = "command line" || { echo "usage: make set-version VERSION=X.Y.Z" >&2; false; }
+	scripts/version.sh set $(VERSION)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

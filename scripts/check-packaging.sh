@@ -79,32 +79,6 @@ udev_in_vm() {
 		scripts/vm-run.sh udev "$vm_kernel" "$vmdir/initramfs.cpio.gz"
 }
 
-# merge_checks WHAT COMMAND...: run COMMAND, which prints "ok - ..." and
-# "not ok - ..." lines of its own; each is one check of this lane, named
-# "WHAT: ...". A run that fails without a "not ok" line (no VM, no
-# chroot) is one more failed check.
-merge_checks() {
-	local what=$1 rc before=$failed verdict
-
-	shift
-	"$@" >"$log" 2>&1
-	rc=$?
-	while read -r verdict; do
-		case $verdict in
-		"ok - "*) passed=$((passed + 1)) ;;
-		*) failed=$((failed + 1)) ;;
-		esac
-		echo "${verdict%% - *} - $what: ${verdict#* - }"
-	done < <(grep -E '^(not )?ok - ' "$log")
-	if [ "$rc" -ne 0 ]; then
-		[ "$failed" -gt "$before" ] || {
-			echo "not ok - $what: the run failed (exit $rc)"
-			failed=$((failed + 1))
-		}
-		sed 's/^/#   /' "$log" | tail -n 30
-	fi
-}
-
 rule=lib/udev/rules.d/60-faultmem.rules
 merge_checks "udev rule in a VM" udev_in_vm
 

@@ -109,6 +109,33 @@ check() {
 	fi
 }
 
+# merge_checks WHAT COMMAND...: run COMMAND, which prints "ok - ..." and
+# "not ok - ..." lines of its own; each is one check of the caller's lane
+# (its passed and failed), named "WHAT: ...". A run that fails without a
+# "not ok" line (no VM, no chroot) is one more failed check. The output
+# goes to the caller's file $log.
+merge_checks() {
+	local what=$1 rc before=$failed verdict
+
+	shift
+	"$@" >"$log" 2>&1
+	rc=$?
+	while read -r verdict; do
+		case $verdict in
+		"ok - "*) passed=$((passed + 1)) ;;
+		*) failed=$((failed + 1)) ;;
+		esac
+		echo "${verdict%% - *} - $what: ${verdict#* - }"
+	done < <(grep -E '^(not )?ok - ' "$log")
+	if [ "$rc" -ne 0 ]; then
+		[ "$failed" -gt "$before" ] || {
+			echo "not ok - $what: the run failed (exit $rc)"
+			failed=$((failed + 1))
+		}
+		sed 's/^/#   /' "$log" | tail -n 30
+	fi
+}
+
 # unpack_deb PACKAGE DIR [MEMBER...]: download a package from the archive
 # (PACKAGE may be NAME=VERSION) and unpack it, or only the MEMBERs given as
 # "./path", into DIR. Nothing is installed: no maintainer script runs.

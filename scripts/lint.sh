@@ -237,15 +237,11 @@ grep -nE 'LINUX_VERSION_CODE|KERNEL_VERSION *\(' driver/*.c driver/*.h |
 [ -s "$out/version-gates.txt" ]
 result $((! $?)) "version conditionals only in driver/compat.h" "$out/version-gates.txt"
 
-# One version everywhere: MODULE_VERSION, dkms.conf and the newest
-# CHANGELOG entry.
-module_version=$(sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' driver/faultmem_main.c)
-dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-changelog_version=$(sed -n 's/^## \[\([0-9][^]]*\)\].*/\1/p' CHANGELOG.md | head -n 1)
-echo "MODULE_VERSION=$module_version dkms.conf=$dkms_version CHANGELOG=$changelog_version" >"$out/version.txt"
-[ -n "$module_version" ] && [ "$module_version" = "$dkms_version" ] &&
-	[ "$module_version" = "$changelog_version" ]
-result $? "one version in MODULE_VERSION, dkms.conf and CHANGELOG.md ($module_version)" "$out/version.txt"
+# One version everywhere: MODULE_VERSION, dkms.conf, the newest
+# CHANGELOG.md entry and debian/changelog (scripts/version.sh; "make
+# set-version VERSION=X.Y.Z" is the one place to change it).
+scripts/version.sh check >"$out/version.txt" 2>&1
+result $? "one version in MODULE_VERSION, dkms.conf, CHANGELOG.md and debian/changelog ($(scripts/version.sh get))" "$out/version.txt"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,7 +3,7 @@
 # Boot a kernel and an initramfs from mkinitramfs.sh under QEMU and judge
 # the run.
 #
-# usage: vm-run.sh check|hostile|udev|demo|docs|bench|mutants|shell KERNEL INITRD
+# usage: vm-run.sh check|hostile|udev|deb|demo|docs|bench|mutants|shell KERNEL INITRD
 #
 # Environment:
 #   VM_TIMEOUT   seconds before the VM counts as hung (default 900); the
@@ -27,14 +27,14 @@
 #                names another file): a skip no line of those tags expects
 #                fails the run, as does a program of the image that never ran
 #
-# check, hostile, udev: the guest's output is shown live; at the end the run's verdict is
+# check, hostile, udev, deb: the guest's output is shown live; at the end the run's verdict is
 # printed as one line "N passed, N failed, N skipped", and the exit status
 # is non-zero if anything failed, the sentinel is missing (hang, panic,
 # crash), or the console log shows a kernel report.
 set -u
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:?usage: vm-run.sh check|hostile|udev|demo|docs|bench|mutants|shell KERNEL INITRD}
+mode=${1:?usage: vm-run.sh check|hostile|udev|deb|demo|docs|bench|mutants|shell KERNEL INITRD}
 kernel=${2:?kernel image}
 initrd=${3:?initramfs}
 timeout_s=${VM_TIMEOUT:-900}

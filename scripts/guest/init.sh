@@ -3,7 +3,7 @@
 # /init of the faultmem test VM (busybox, in an initramfs).
 #
 # The kernel command line says what to do:
-# fm.mode=check|demo|hostile|docs|bench|udev|mutants|shell.
+# fm.mode=check|demo|hostile|docs|bench|udev|deb|mutants|shell.
 # Kernel messages go to the first serial port (the host keeps them as the
 # console log and scans them); in check and demo mode everything this
 # script runs writes to the second serial port, which the host shows live
@@ -35,7 +35,7 @@ for word in $(cat /proc/cmdline); do
 done
 
 case $mode in
-check|demo|hostile|docs|bench|udev|mutants)
+check|demo|hostile|docs|bench|udev|deb|mutants)
 	# The host waits for this line to know that the kernel booted.
 	echo "faultmem-guest: init started" >/dev/ttyS1
 	/faultmem/guest/$mode.sh >/dev/ttyS1 2>&1 </dev/null

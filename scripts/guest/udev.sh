@@ -5,7 +5,16 @@
 # devices with udevadm, as udevd would on an "add" event, and check what it
 # grants: group faultmem, mode 0660 on every /dev/faultmemN, nothing on
 # other misc devices, and access for members of the group only.
+#
+# The Debian packages' lane (make check-deb, scripts/guest/deb.sh) runs
+# this too, with the module and group as the packages installed them:
+# FM_LOAD and FM_UNLOAD say how to load and unload the module (default:
+# insmod of the image's faultmem.ko, rmmod), and a faultmem group already
+# in /etc/group (made by the package) gets "nobody" as a member instead of
+# being created here.
 . /faultmem/guest/lib.sh
+FM_LOAD=${FM_LOAD:-insmod /faultmem/faultmem.ko devices=2}
+FM_UNLOAD=${FM_UNLOAD:-rmmod faultmem}
 
 # expect WHAT COMMAND...: one check line from a command's exit status.
 expect() {
@@ -24,15 +33,22 @@ owner_mode() {
 	stat -c '%G %a' "$1"
 }
 
-# The group the README tells users to create, with "nobody" as a member,
-# and a user who is not in it.
-echo 'faultmem:x:990:nobody' >>/etc/group
+# The group the README tells users to create (or the package made), with
+# "nobody" as a member, and a user who is not in it.
+if grep -q '^faultmem:' /etc/group; then
+	# usermod -aG faultmem nobody (the group has no members yet)
+	sed -i 's/^\(faultmem:[^:]*:[0-9]*:\)$/\1nobody/' /etc/group
+	expect "nobody is now a member of the faultmem group" \
+		grep -q '^faultmem:[^:]*:[0-9]*:nobody$' /etc/group
+else
+	echo 'faultmem:x:990:nobody' >>/etc/group
+fi
 echo 'outsider:x:1000:1000:outsider:/tmp:/bin/sh' >>/etc/passwd
 echo 'outsider:x:1000:' >>/etc/group
 mkdir -p /run/udev
 
 expect "the udev rule is installed" test -f /lib/udev/rules.d/60-faultmem.rules
-expect "insmod faultmem.ko devices=2" insmod /faultmem/faultmem.ko devices=2
+expect "$FM_LOAD" $FM_LOAD
 # cpu_dma_latency is a misc device every kernel has: the rule must leave it
 # alone.
 other=/dev/cpu_dma_latency
@@ -72,7 +88,8 @@ outsider_is_refused() {
 expect "a user outside the group gets EACCES opening /dev/faultmem0" \
 	outsider_is_refused
 
-expect "rmmod faultmem" rmmod faultmem
+expect "$FM_UNLOAD" $FM_UNLOAD
+expect "faultmem is no longer loaded" sh -c '! grep -q "^faultmem " /proc/modules'
 taint=$(cat /proc/sys/kernel/tainted)
 expect "kernel taint has no B/D/W/L bits ($taint)" \
 	test $((taint & BAD_TAINT)) -eq 0
