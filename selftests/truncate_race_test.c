@@ -359,6 +359,21 @@ static long race_seconds(void)
 	return seconds < 5 ? 5 : seconds > 20 ? 20 : seconds;
 }
 
+/*
+ * Map the whole device shared and catch SIGBUS in the accessors: what
+ * both cases start with. 0, or -1 with errno set.
+ */
+static int map_the_device(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+
+	r.map = mmap(NULL, MAX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r.fd, 0);
+	if (r.map == MAP_FAILED)
+		return -1;
+	atomic_store(&r.size, MAX_SIZE);
+	return sigaction(SIGBUS, &sa, NULL);
+}
+
 FIXTURE(race) {
 	off_t initial;
 };
@@ -400,7 +415,6 @@ FIXTURE_TEARDOWN(race)
 TEST_F_TIMEOUT(race, faults_and_io_race_shrinks_and_punches, 300)
 {
 	long seconds = race_seconds();
-	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
 	unsigned int rnd = 12345;
 	struct tally t = { 0 };
 	pthread_t threads[WORKERS];
@@ -408,10 +422,7 @@ TEST_F_TIMEOUT(race, faults_and_io_race_shrinks_and_punches, 300)
 	int i;
 
 	FM_RETURN_IF_SKIPPED();
-	r.map = mmap(NULL, MAX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r.fd, 0);
-	ASSERT_NE(MAP_FAILED, r.map);
-	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
-	atomic_store(&r.size, MAX_SIZE);
+	ASSERT_EQ(0, map_the_device());
 
 	for (i = 0; i < WORKERS; i++)
 		ASSERT_EQ(0, pthread_create(&threads[i], NULL, worker,
@@ -449,17 +460,13 @@ TEST_F_TIMEOUT(race, faults_race_shrinks_of_the_pages_they_fault, 300)
 	/* 5 s is plenty: the mutant that races it fails within one. */
 	long seconds = 5;
 	long cut = MAX_SIZE - TAIL_PAGES / 2 * r.page;
-	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
 	unsigned int rnd = 54321;
 	struct tally t = { 0 };
 	pthread_t thread;
 	time_t end;
 
 	FM_RETURN_IF_SKIPPED();
-	r.map = mmap(NULL, MAX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r.fd, 0);
-	ASSERT_NE(MAP_FAILED, r.map);
-	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
-	atomic_store(&r.size, MAX_SIZE);
+	ASSERT_EQ(0, map_the_device());
 
 	ASSERT_EQ(0, pthread_create(&thread, NULL, refaulter, NULL));
 	end = time(NULL) + seconds;
