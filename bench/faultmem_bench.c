@@ -6,6 +6,13 @@
  * is huge pages), in one run, so that the ratios compare like with like.
  *
  *   faultmem-bench [-s MIB] [-r REPS] [-t TMPFS_DIR] [-T HUGE_TMPFS_DIR]
+ *                  [-d DEVICE] [-h]
+ *
+ * TMPFS_DIR (default /mnt/tmpfs) must be a tmpfs mounted huge=never and
+ * HUGE_TMPFS_DIR (default /mnt/tmpfs-huge) one mounted huge=always; both
+ * are checked before anything runs. DEVICE's size and huge policy are put
+ * back as they were when the bench ends, fails or is killed by SIGINT,
+ * SIGTERM or SIGHUP (only SIGKILL leaves them changed).
  *
  * Prints a Markdown table, then the same numbers as CSV between the lines
  * "@@BEGIN CSV" and "@@END" (scripts/gen-bench.sh files them). Every number
@@ -22,6 +29,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,13 +85,120 @@ static int is_anon(enum backend b)
 	return b == ANON || b == ANON_THP;
 }
 
+/*
+ * The device under test as it was before the bench: its huge policy file
+ * (found through the node's device number, so that -d DEV switches DEV's
+ * and not faultmem0's), the policy and the size, put back on the way out.
+ */
+static char huge_path[64];
+static char saved_huge[16];
+static uint64_t saved_size;
+static int restore_fd = -1;
+
+/* Async-signal-safe: only open, write, close and ioctl. */
+static int restore_device(void)
+{
+	int fd = open(huge_path, O_WRONLY), ret = 0;
+
+	if (fd < 0 || write(fd, saved_huge, strlen(saved_huge)) < 0)
+		ret = -1;
+	if (fd >= 0)
+		close(fd);
+	if (ioctl(restore_fd, FAULTMEM_IOC_SET_SIZE, &saved_size))
+		ret = -1;
+	return ret;
+}
+
+static void restore_at_exit(void)
+{
+	if (restore_device())
+		fprintf(stderr, "faultmem-bench: could not restore %s (size %llu, huge=%s): %s\n",
+			device, (unsigned long long)saved_size, saved_huge,
+			strerror(errno));
+}
+
+/* Killed: restore, then die of the same signal (the caller sees which). */
+static void on_fatal_signal(int sig)
+{
+	restore_device();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The policy in brackets of a huge file's "never [always] within_size". */
+static int current_policy(const char *text, char *out, size_t size)
+{
+	const char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
+
+	if (!close || (size_t)(close - open - 1) >= size)
+		return -1;
+	memcpy(out, open + 1, close - open - 1);
+	out[close - open - 1] = '\0';
+	return 0;
+}
+
+static void remember_device(void)
+{
+	char text[128] = "";
+	struct sigaction sa;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	restore_fd = open(device, O_RDWR);
+	if (restore_fd < 0 || fstat(restore_fd, &st))
+		die(device);
+	if (!S_ISCHR(st.st_mode)) {
+		fprintf(stderr, "faultmem-bench: %s is not a faultmem device node\n", device);
+		exit(1);
+	}
+	snprintf(huge_path, sizeof(huge_path), "/sys/dev/char/%u:%u/huge",
+		 major(st.st_rdev), minor(st.st_rdev));
+	fd = open(huge_path, O_RDONLY);
+	if (fd < 0)
+		die(huge_path);
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0 || current_policy(text, saved_huge, sizeof(saved_huge))) {
+		fprintf(stderr, "faultmem-bench: %s: no policy in '%s'\n", huge_path, text);
+		exit(1);
+	}
+	saved_size = lseek(restore_fd, 0, SEEK_END);
+	atexit(restore_at_exit);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static void faultmem_huge(const char *policy)
 {
-	int fd = open("/sys/class/misc/faultmem0/huge", O_WRONLY);
+	int fd = open(huge_path, O_WRONLY);
 
 	if (fd < 0 || write(fd, policy, strlen(policy)) < 0)
-		die("/sys/class/misc/faultmem0/huge");
+		die(huge_path);
 	close(fd);
+}
+
+/*
+ * The tmpfs rows need a tmpfs at @dir (@opt names the option, @huge the
+ * mount's huge= option): checked first, with how to make one, rather
+ * than failing halfway with the device already changed.
+ */
+static void check_tmpfs(const char *dir, const char *opt, const char *huge)
+{
+	struct statfs fs;
+	int err = statfs(dir, &fs) ? errno : 0;
+
+	if (!err && fs.f_type == TMPFS_MAGIC)
+		return;
+	fprintf(stderr, "faultmem-bench: %s: %s; the tmpfs rows need a tmpfs there:\n"
+		"  mkdir -p %s && mount -t tmpfs -o size=%ldm,huge=%s tmpfs %s\n"
+		"or give another with %s DIR\n",
+		dir, err ? strerror(err) : "not a tmpfs",
+		dir, 2 * size / MIB, huge, dir, opt);
+	exit(1);
 }
 
 /* Open the backing object, empty and of the benchmark's size. */
@@ -328,6 +447,35 @@ static const struct row rows[] = {
 	{ "2 MiB pages", THREADED_FIRST_WRITE, { FAULTMEM_HUGE, TMPFS_HUGE, ANON_THP }, 3, ANON_THP },
 };
 
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: faultmem-bench [-s MIB] [-r REPS] [-t TMPFS_DIR] [-T HUGE_TMPFS_DIR] [-d DEVICE] [-h]\n"
+		"  -s MIB   bytes per run, a multiple of 2 MiB (default 32)\n"
+		"  -r REPS  repetitions, the median is shown, 1 to %d (default 5)\n"
+		"  -t DIR   a tmpfs mounted huge=never (default /mnt/tmpfs)\n"
+		"  -T DIR   a tmpfs mounted huge=always (default /mnt/tmpfs-huge)\n"
+		"  -d DEV   the faultmem device (default /dev/faultmem0); its size and\n"
+		"           huge policy are restored afterwards\n"
+		"Exit status: 0 success, 1 failure, 2 bad usage.\n", MAX_REPS);
+}
+
+/* A whole argument of decimal digits, 1 to @max; atol() took "2x" as 2. */
+static long parse_number(int opt, const char *s, long max)
+{
+	long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9' && v <= max; p++)
+		v = v * 10 + (*p - '0');
+	if (p == s || *p || v < 1 || v > max) {
+		fprintf(stderr, "faultmem-bench: -%c '%s' is not a number from 1 to %ld\n",
+			opt, s, max);
+		usage(stderr);
+		exit(2);
+	}
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	static struct sample results[sizeof(rows) / sizeof(rows[0])][4];
@@ -335,22 +483,37 @@ int main(int argc, char **argv)
 	char *buf;
 	int opt, j;
 
-	while ((opt = getopt(argc, argv, "s:r:t:T:d:")) != -1) {
+	opterr = 0;
+	while ((opt = getopt(argc, argv, ":s:r:t:T:d:h")) != -1) {
 		switch (opt) {
-		case 's': size = atol(optarg) * MIB; break;
-		case 'r': reps = atoi(optarg); break;
+		case 's': size = parse_number(opt, optarg, 1 << 20) * MIB; break;
+		case 'r': reps = parse_number(opt, optarg, MAX_REPS); break;
 		case 't': tmpfs_dir = optarg; break;
 		case 'T': huge_tmpfs_dir = optarg; break;
 		case 'd': device = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case ':':
+			fprintf(stderr, "faultmem-bench: option -%c needs a value\n", optopt);
+			usage(stderr);
+			return 2;
 		default:
-			fprintf(stderr, "usage: faultmem-bench [-s MIB] [-r REPS] [-t TMPFS_DIR] [-T HUGE_TMPFS_DIR] [-d DEVICE]\n");
+			fprintf(stderr, "faultmem-bench: unknown option -%c\n", optopt);
+			usage(stderr);
 			return 2;
 		}
 	}
-	if (size < HUGE_ALIGN || size % HUGE_ALIGN || reps < 1 || reps > MAX_REPS) {
-		fprintf(stderr, "faultmem-bench: -s must be a multiple of 2 (MiB), -r 1..%d\n", MAX_REPS);
+	if (optind < argc) {
+		fprintf(stderr, "faultmem-bench: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
 		return 2;
 	}
+	if (size % HUGE_ALIGN) {
+		fprintf(stderr, "faultmem-bench: -s must be a multiple of 2 (MiB)\n");
+		return 2;
+	}
+	check_tmpfs(tmpfs_dir, "-t", "never");
+	check_tmpfs(huge_tmpfs_dir, "-T", "always");
+	remember_device();
 	page = sysconf(_SC_PAGESIZE);
 	buf = malloc(MIB);
 	if (!buf)
@@ -361,7 +524,8 @@ int main(int argc, char **argv)
 		for (j = 0; j < rows[i].nr; j++)
 			results[i][j] = measure(rows[i].backends[j],
 						rows[i].pattern, buf);
-	faultmem_huge("never");
+	/* The device as it was, before the results (atexit does it again, harmlessly). */
+	restore_at_exit();
 
 	printf("%ld MiB per run, median of %d runs; ns per 4 KiB page (lower is better), faults per MiB from getrusage.\n\n",
 	       size / MIB, reps);

@@ -38,8 +38,10 @@
  * VM_FAULT_NOPAGE would be wrong: it means "PTE installed, retry the
  * access", and with no PTE the task would fault forever.
  *
- * Every call is counted and traced (faultmem_fault, with what it did and
- * how long it took; the clock is read only while the event is enabled).
+ * Every call is counted and traced (faultmem_fault, with what it did, how
+ * long it took and the order of the folio holding the page, so a tracer
+ * can tell 2 MiB allocations from 4 KiB ones; the clock is read only while
+ * the event is enabled).
  *
  * Return: VM_FAULT_LOCKED with vmf->page set (locked, referenced; the core
  * unlocks and releases it), VM_FAULT_SIGBUS beyond the end of the device,
@@ -51,6 +53,7 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 	struct address_space *mapping = faultmem_mapping(fdev);
 	u64 start = trace_faultmem_fault_enabled() ? ktime_get_ns() : 0;
 	enum faultmem_fault_outcome outcome;
+	unsigned int order = 0;
 	struct folio *folio;
 	vm_fault_t ret;
 	bool allocated;
@@ -81,12 +84,13 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 		outcome = FAULTMEM_FAULT_EXISTING_PAGE;
 	}
 
+	order = folio_order(folio);
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	ret = VM_FAULT_LOCKED;
 unlock:
 	filemap_invalidate_unlock_shared(mapping);
 	trace_faultmem_fault(fdev->index, vmf, outcome,
-			     start ? ktime_get_ns() - start : 0);
+			     start ? ktime_get_ns() - start : 0, order);
 	return ret;
 }
 

@@ -7,16 +7,10 @@
 #include <sys/wait.h>
 
 #include "faultmem_test.h"
+#include "faultmem_cli.h"
 #include "kselftest_harness.h"
 
 #define TRACEFS "/sys/kernel/tracing/"
-
-static const char *cli(void)
-{
-	const char *path = getenv("FAULTMEM_CLI");
-
-	return path ? path : "/faultmem/bin/faultmem";
-}
 
 /* The whole trace buffer as a string (caller frees). */
 static char *read_trace(void)
@@ -60,6 +54,30 @@ static int fault_events(const char *trace, const char *outcome,
 	return n;
 }
 
+/*
+ * How many "faultmem_fault:" events have @outcome and end in order=@order
+ * (the order of the folio holding the page, the last field).
+ */
+static int order_events(const char *trace, const char *outcome,
+			unsigned int order)
+{
+	const char *p = trace;
+	int n = 0;
+
+	while ((p = strstr(p, "faultmem_fault: "))) {
+		unsigned long long ns;
+		unsigned int got;
+		char out[32], end;
+
+		if (sscanf(p, "faultmem_fault: faultmem0 pgoff=%*u address=%*s %*s %*s outcome=%31s duration_ns=%llu order=%u%c",
+			   out, &ns, &got, &end) == 4 &&
+		    !strcmp(out, outcome) && got == order && end == '\n')
+			n++;
+		p++;
+	}
+	return n;
+}
+
 FIXTURE(obs) {
 	int fd;
 	long page;
@@ -80,6 +98,7 @@ FIXTURE_SETUP(obs)
 FIXTURE_TEARDOWN(obs)
 {
 	fm_write_file(TRACEFS "events/faultmem/enable", "0");
+	fm_sysfs_write("huge", "never");
 	if (self->old_window >= 0)
 		fm_set_fault_around(self->old_window);
 	fm_set_size(self->fd, self->initial);
@@ -138,6 +157,72 @@ TEST_F(obs, fault_events_match_the_touches)
 	EXPECT_EQ(NULL, strstr(trace, "faultmem_fault:"));
 	free(trace);
 	munmap(map, 31 * self->page);
+}
+
+/*
+ * The fault event ends with the order of the folio that backs the page:
+ * 0 for 4 KiB pages, new or existing; 0 for SIGBUS, which has no folio.
+ */
+TEST_F(obs, fault_events_carry_the_folio_order)
+{
+	char *map, *trace;
+
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "1"));
+	map = mmap(NULL, 33 * self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	map[0] = 1;
+	map[self->page] = 1;
+	ASSERT_EQ(0, madvise(map, self->page, MADV_DONTNEED));
+	map[0] = 2;
+	EXPECT_EQ(SIGBUS, fm_touch(map + 32 * self->page, 0, 0).signo);
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "0"));
+	trace = read_trace();
+	ASSERT_NE(NULL, trace);
+	EXPECT_EQ(2, order_events(trace, "new_page", 0)) TH_LOG("%s", trace);
+	EXPECT_EQ(1, order_events(trace, "existing_page", 0)) TH_LOG("%s", trace);
+	EXPECT_EQ(1, order_events(trace, "sigbus", 0)) TH_LOG("%s", trace);
+	free(trace);
+	munmap(map, 33 * self->page);
+}
+
+/*
+ * Under huge=always the first touch of a 2 MiB block inside the device
+ * allocates a PMD-size folio: order 9 (2 MiB of 4 KiB pages), and so does
+ * a fault on another page of it through a new mapping (existing_page).
+ */
+TEST_F(obs, fault_events_carry_the_huge_folio_order)
+{
+	unsigned int order = 0;
+	char *map, *trace;
+
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
+		SKIP(return, "kernel without transparent huge pages");
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	while ((self->page << order) < (2L << 20))
+		order++;
+	ASSERT_EQ(0, fm_set_size(self->fd, 2L << 20));
+	ASSERT_EQ(0, fm_sysfs_write("huge", "always"));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "1"));
+	map = mmap(NULL, 2L << 20, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	map[0] = 1;
+	ASSERT_EQ(0, madvise(map, 2L << 20, MADV_DONTNEED));
+	map[3 * self->page] = 1;
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "0"));
+	trace = read_trace();
+	ASSERT_NE(NULL, trace);
+	EXPECT_EQ(1, order_events(trace, "new_page", order)) TH_LOG("%s", trace);
+	EXPECT_EQ(1, order_events(trace, "existing_page", order)) TH_LOG("%s", trace);
+	EXPECT_EQ(0, order_events(trace, "new_page", 0)) TH_LOG("%s", trace);
+	free(trace);
+	munmap(map, 2L << 20);
 }
 
 TEST_F(obs, resize_and_punch_events)
@@ -238,15 +323,6 @@ TEST_F(obs, residency_map_rejects_bad_requests)
 	munmap(bad, self->page);
 }
 
-/* Run the CLI with @args; stderr goes to @out too. */
-static int run_cli(const char *args, char *out, size_t size)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", cli(), args);
-	return fm_run(cmd, out, size);
-}
-
 TEST_F(obs, cli_map_shows_the_touched_pages)
 {
 	char out[8192], *row;
@@ -289,99 +365,6 @@ TEST_F(obs, cli_info_resize_punch_and_errors)
 	EXPECT_NE(NULL, strstr(out, "cannot open /dev/faultmem9"));
 	EXPECT_EQ(0, run_cli("--help", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "usage:"));
-}
-
-/*
- * Append what @fd yields to @out (NUL-terminated, @size bytes in all)
- * until @needle appears in it, or until end of file when @needle is NULL.
- * Returns 0 when that happened within @seconds, -1 on timeout or error:
- * a tracer that never sees its events must fail the test, not hang it.
- */
-static int read_until(int fd, char *out, size_t size, const char *needle,
-		      int seconds)
-{
-	size_t len = strlen(out);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-
-	while (!needle || !strstr(out, needle)) {
-		if (poll(&pfd, 1, seconds * 1000) != 1)
-			return -1;
-		n = read(fd, out + len, size - len - 1);
-		if (n <= 0)
-			return n == 0 && !needle ? 0 : -1;
-		len += n;
-		out[len] = '\0';
-	}
-	return 0;
-}
-
-/*
- * Start the faultmem tool with @args (NULL-terminated, without the program
- * name) and its output on a pipe, and wait until it prints @ready: the
- * line the tool prints once it is set up (its signal handlers installed,
- * for a tracer the events on and trace_pipe open). What the test does from
- * then on is sure to be seen; a sleep instead would race with a slow
- * start. Returns the pipe's read end, or -1 with the tool killed.
- */
-static int start_cli(const char *const args[], const char *ready, pid_t *pid,
-		     char *out, size_t size)
-{
-	const char *argv[8] = { cli() };
-	int pipefd[2], i;
-
-	for (i = 0; args[i] && i + 2 < 8; i++)
-		argv[i + 1] = args[i];
-	out[0] = '\0';
-	if (pipe(pipefd))
-		return -1;
-	*pid = fork();
-	if (*pid < 0)
-		return -1;
-	if (*pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		execv(cli(), (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	if (read_until(pipefd[0], out, size, ready, 60)) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
-		close(pipefd[0]);
-		return -1;
-	}
-	return pipefd[0];
-}
-
-/*
- * Let a tool started by start_cli() finish: read the rest of its output
- * into @out (killing it if it has not closed its output within 60 s) and
- * reap it. Returns its exit status, or -1 if it was killed or died from a
- * signal.
- */
-static int finish_cli(pid_t pid, int fd, char *out, size_t size)
-{
-	int timed_out = read_until(fd, out, size, NULL, 60), status;
-
-	if (timed_out)
-		kill(pid, SIGKILL);
-	close(fd);
-	if (waitpid(pid, &status, 0) != pid || timed_out || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-/* The value on the line of `faultmem stat` output that starts with @name. */
-static long long stat_value(const char *out, const char *name)
-{
-	const char *line = out;
-	size_t len = strlen(name);
-
-	for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			return atoll(line + len);
-	return -1;
 }
 
 TEST_F(obs, cli_stat_prints_the_counters)

@@ -82,5 +82,11 @@ cd /sys/class/misc/faultmem0 && for f in size max_size resident_pages resident_b
 done
 endblock
 
+block RUN
+echo '# faultmem run --map -- 04_shared_between_processes'
+cd /faultmem/demos && faultmem run --map -- ./04_shared_between_processes 2>&1
+cd /
+endblock
+
 rmmod faultmem
 echo "FAULTMEM-RUN-COMPLETE"
