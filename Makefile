@@ -104,8 +104,11 @@ PROGRAM_TIMEOUT ?= 600
 export VM_APPEND := fm.stress_seconds=$(STRESS_SECONDS) \
 	fm.program_timeout=$(PROGRAM_TIMEOUT) $(VM_APPEND)
 
-USER_PROGS := $(patsubst userspace/%.c,$(BUILD)/bin/%,$(wildcard userspace/*.c)) \
-	$(BUILD)/bin/faultmem-bench
+USER_PROGS := $(BUILD)/bin/faultmem $(BUILD)/bin/faultmem-bench
+# The faultmem tool: userspace/faultmem/, a file per command (main.c
+# dispatches).
+TOOL_SOURCES := $(wildcard userspace/faultmem/*.c)
+TOOL_HEADERS := $(wildcard userspace/faultmem/*.h)
 DEMOS := $(patsubst userspace/demos/%.c,$(BUILD)/demos/%,$(wildcard userspace/demos/*.c))
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
 RUNNER_TESTS := $(patsubst selftests/runner/%.c,$(BUILD)/runner-tests/%,$(wildcard selftests/runner/*.c))
@@ -184,9 +187,9 @@ endif
 userspace: $(USER_PROGS) $(DEMOS)
 selftests: $(SELFTESTS)
 
-$(BUILD)/bin/%: userspace/%.c $(HEADERS)
+$(BUILD)/bin/faultmem: $(TOOL_SOURCES) $(TOOL_HEADERS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+	$(CC) $(USER_CFLAGS) -o $@ $(TOOL_SOURCES) $(USER_LDFLAGS)
 
 $(BUILD)/bin/faultmem-bench: bench/faultmem_bench.c $(HEADERS)
 	@mkdir -p $(@D)

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * faultmem: the commands main() dispatches to, one file each (info,
+ * resize and punch share device.c). Each takes the arguments from its own
+ * name on (argv[0] is "stat", ...) and returns the exit status.
+ */
+#ifndef FAULTMEM_TOOL_COMMANDS_H
+#define FAULTMEM_TOOL_COMMANDS_H
+
+int cmd_info(int argc, char **argv);
+int cmd_resize(int argc, char **argv);
+int cmd_punch(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_map(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_touch(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+#endif /* FAULTMEM_TOOL_COMMANDS_H */

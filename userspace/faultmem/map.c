@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultmem map: which pages of the device are resident, as a grid of
+ * cells (UTF-8 blocks or ASCII), once or (-w) redrawn in place; faultmem
+ * run --map draws the same grid with the pages its command faulted on
+ * marked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <faultmem.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "map.h"
+#include "watch.h"
+
+/*
+ * UTF-8 block characters only where the terminal's character set is
+ * UTF-8: what LC_ALL, else LC_CTYPE, else LANG select, as the C library
+ * decides (nl_langinfo(CODESET)). Where that locale is not installed
+ * (setlocale() fails: a minimal system, the test VM), its name is
+ * judged instead, in the same order.
+ */
+int utf8_output(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	const char *name = NULL;
+	unsigned int i;
+
+	if (setlocale(LC_CTYPE, ""))
+		return !strcmp(nl_langinfo(CODESET), "UTF-8");
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]) && !name; i++) {
+		name = getenv(vars[i]);
+		if (name && !*name)
+			name = NULL;
+	}
+	return name && (strcasestr(name, "UTF-8") || strcasestr(name, "utf8"));
+}
+
+/* The glyphs for this locale: UTF-8 blocks, or ASCII (@ascii). */
+struct glyphs grid_glyphs(int ascii)
+{
+	if (ascii)
+		return (struct glyphs){ "#", "+", ".", "@" };
+	return (struct glyphs){ "\u2588", "\u2592", "\u00b7", "\u2593" };
+}
+
+/* Bit @p of the bitmap @bits. */
+static int bit(const uint8_t *bits, uint64_t p)
+{
+	return bits[p / 8] >> (p % 8) & 1;
+}
+
+/* The device's residency bitmap, @pages pages, into @bits; the count in @resident. */
+static int read_residency(int fd, uint64_t pages, uint8_t *bits,
+			  uint64_t *resident)
+{
+	struct faultmem_residency res;
+
+	*resident = 0;
+	for (uint64_t first = 0; first < pages; first += FAULTMEM_RESIDENCY_MAX_PAGES) {
+		memset(&res, 0, sizeof(res));
+		res.first_page = first;
+		res.nr_pages = pages - first < FAULTMEM_RESIDENCY_MAX_PAGES ?
+			       pages - first : FAULTMEM_RESIDENCY_MAX_PAGES;
+		res.bitmap = (uintptr_t)(bits + first / 8);
+		if (ioctl(fd, FAULTMEM_IOC_GET_RESIDENCY, &res)) {
+			fprintf(stderr, "%s: FAULTMEM_IOC_GET_RESIDENCY: %s\n", prog,
+				strerror(errno));
+			return -1;
+		}
+		*resident += res.resident;
+	}
+	return 0;
+}
+
+/*
+ * The grid: @width cells a row, each one or more pages, at most 32 rows.
+ * A cell holding a page marked in @marks (may be NULL) shows g->mark,
+ * whatever the residency of its pages.
+ */
+static void print_grid(const uint8_t *bits, const uint8_t *marks,
+		       uint64_t pages, int width, const struct glyphs *g)
+{
+	uint64_t per_cell, cells, c;
+
+	per_cell = (pages + (uint64_t)width * 32 - 1) / ((uint64_t)width * 32);
+	cells = (pages + per_cell - 1) / per_cell;
+	printf("one cell = %" PRIu64 " page%s\n", per_cell, per_cell > 1 ? "s" : "");
+	for (c = 0; c < cells; c++) {
+		uint64_t p, n = 0, in = 0, marked = 0;
+
+		for (p = c * per_cell; p < (c + 1) * per_cell && p < pages; p++, in++) {
+			n += bit(bits, p);
+			marked += marks && bit(marks, p);
+		}
+		if (c % (uint64_t)width == 0)
+			printf("%8" PRIu64 " ", c * per_cell);
+		fputs(marked ? g->mark : n == in ? g->full : n ? g->part : g->none,
+		      stdout);
+		if (c % (uint64_t)width == (uint64_t)width - 1 || c == cells - 1)
+			putchar('\n');
+	}
+}
+
+/*
+ * The pages in @faulted (page offsets; NULL: none) as a bitmap of @pages
+ * pages, for print_grid(); offsets past the end (SIGBUS) are left out.
+ */
+static uint8_t *fault_marks(const struct numbers *faulted, uint64_t pages)
+{
+	uint8_t *marks;
+	size_t i;
+
+	if (!faulted)
+		return NULL;
+	marks = calloc(1, (pages + 7) / 8);
+	if (!marks)
+		return NULL;
+	for (i = 0; i < faulted->n; i++)
+		if (faulted->v[i] < pages)
+			marks[faulted->v[i] / 8] |= 1 << (faulted->v[i] % 8);
+	return marks;
+}
+
+/* How many of the @pages pages are marked in @marks, and how many of those are resident. */
+static uint64_t count_marks(const uint8_t *marks, const uint8_t *bits,
+			    uint64_t pages, uint64_t *resident)
+{
+	uint64_t p, n = 0;
+
+	*resident = 0;
+	for (p = 0; p < pages; p++) {
+		n += bit(marks, p);
+		*resident += bit(marks, p) && bit(bits, p);
+	}
+	return n;
+}
+
+/*
+ * One map of the device as it is now (its size may change between frames);
+ * with @faulted (faultmem run --map), the pages the command faulted on
+ * marked.
+ */
+int draw_map(int fd, const char *dev, int width, const struct glyphs *g,
+	     const struct numbers *faulted)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t pages = lseek(fd, 0, SEEK_END) / page, resident, n, n_resident;
+	uint8_t *bits, *marks;
+
+	if (!pages) {
+		printf("%s: size 0, nothing to map\n", device_path(dev));
+		return 0;
+	}
+	bits = calloc(1, (pages + 7) / 8);
+	if (!bits) {
+		fprintf(stderr, "%s: out of memory for %" PRIu64 " pages\n", prog, pages);
+		return -1;
+	}
+	marks = fault_marks(faulted, pages);
+	if (read_residency(fd, pages, bits, &resident) || (faulted && !marks)) {
+		free(bits);
+		free(marks);
+		return -1;
+	}
+	printf("%s: %" PRIu64 " pages, ", device_path(dev), pages);
+	print_grid(bits, marks, pages, width, g);
+	printf("legend: %s%s%s resident  %s partly resident  %s not resident\n",
+	       marks ? g->mark : "", marks ? " faulted on by the command  " : "",
+	       g->full, g->part, g->none);
+	printf("%" PRIu64 " of %" PRIu64 " pages resident (%.1f%%), %" PRIu64 " KiB\n",
+	       resident, pages, 100.0 * resident / pages, resident * page / 1024);
+	if (marks) {
+		n = count_marks(marks, bits, pages, &n_resident);
+		printf("%" PRIu64 " pages faulted on by the command, %" PRIu64 " of them resident now\n",
+		       n, n_resident);
+	}
+	free(bits);
+	free(marks);
+	return 0;
+}
+
+#define MIN_WIDTH 8
+#define MAX_WIDTH 512
+
+int cmd_map(int argc, char **argv)
+{
+	struct watch w = { .interval_ms = 1000 };
+	const char *dev = NULL, *value;
+	int ascii = !utf8_output(), fd, i, ret;
+	uint64_t width = 64, frame = 1;
+	struct glyphs g;
+
+	for (i = 1; i < argc; i++) {
+		ret = watch_option("map", argc, argv, &i, &w);
+		if (ret == EXIT_USAGE)
+			return ret;
+		if (ret)
+			continue;
+		if (!strcmp(argv[i], "--ascii")) {
+			ascii = 1;
+		} else if (!strcmp(argv[i], "--width")) {
+			value = option_value("map", argc, argv, &i);
+			if (!value)
+				return EXIT_USAGE;
+			if (parse_uint(value, MAX_WIDTH, &width) || width < MIN_WIDTH)
+				return usage_error("map: --width '%s' is not %d to %d",
+						   value, MIN_WIDTH, MAX_WIDTH);
+		} else if (argv[i][0] == '-') {
+			return usage_error("map: unknown option '%s'", argv[i]);
+		} else if (set_device("map", &dev, argv[i])) {
+			return EXIT_USAGE;
+		}
+	}
+	if (watch_check("map", &w))
+		return EXIT_USAGE;
+	g = grid_glyphs(ascii);
+
+	fd = open_device(dev, O_RDONLY);
+	if (fd < 0)
+		return 1;
+	catch_stop_signals();
+	do {
+		if (w.on)
+			watch_header(dev, &w);
+		if (draw_map(fd, dev, width, &g, NULL))
+			return 1;
+		fflush(stdout);
+	} while (watch_next(&w, ++frame));
+	close(fd);
+	return 0;
+}

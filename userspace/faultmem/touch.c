@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultmem touch: map the device and read or write one byte of each page
+ * given, saying which pages raise SIGBUS (beyond the end of the device).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static sigjmp_buf touch_jump;
+
+static void on_touch_signal(int sig)
+{
+	siglongjmp(touch_jump, sig);
+}
+
+/*
+ * The pages to touch, argv[0..n), parsed into @pages; the largest in
+ * @max. A page whose end is past the largest offset a mapping can have
+ * (off_t, and the size of the whole mapping in size_t) is a usage error:
+ * (max + 1) * page_size would wrap, and the wrapped mapping would touch
+ * another page than the one asked for.
+ */
+static int parse_pages(char **argv, int n, long page, uint64_t *pages,
+		       uint64_t *max)
+{
+	uint64_t limit = (uint64_t)INT64_MAX / page - 1;
+	int i;
+
+	if ((uint64_t)SIZE_MAX / page - 1 < limit)
+		limit = (uint64_t)SIZE_MAX / page - 1;
+	*max = 0;
+	for (i = 0; i < n; i++) {
+		if (parse_uint(argv[i], UINT64_MAX, &pages[i]))
+			return usage_error("touch: '%s' is not a page number", argv[i]);
+		if (pages[i] > limit)
+			return usage_error("touch: page '%s' is beyond the largest offset a mapping can reach (page %" PRIu64 ")",
+					   argv[i], limit);
+		if (pages[i] > *max)
+			*max = pages[i];
+	}
+	return 0;
+}
+
+/*
+ * Fault one page in for writing without changing a byte of it, as a store
+ * would: MADV_POPULATE_WRITE (Linux 5.14) takes the same write fault a
+ * store takes when the page is not mapped writable, and none when it is.
+ * A store of the byte read ("*addr = *addr") would fault as a read first
+ * and could undo another process's write in between. A locked OR of zero
+ * is one write access on hardware, but QEMU's single-threaded TCG
+ * emulates it as a load then a store, so it faulted as a read there.
+ * Beyond the end of the device the fault handler's VM_FAULT_SIGBUS comes
+ * back as EFAULT instead of the signal.
+ *
+ * Return: 0, SIGBUS beyond the end, -1 (reported) on any other error.
+ */
+static int write_fault(volatile char *addr, long page)
+{
+	if (!madvise((void *)addr, page, MADV_POPULATE_WRITE))
+		return 0;
+	if (errno == EFAULT)
+		return SIGBUS;
+	fprintf(stderr, "%s: madvise(MADV_POPULATE_WRITE): %s\n", prog,
+		strerror(errno));
+	return -1;
+}
+
+int cmd_touch(int argc, char **argv)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	volatile int write_access = 1, failed = 0;
+	int first = 1, fd, i, sig, n;
+	uint64_t max_page, *pages;
+	struct sigaction sa;
+	char *map;
+	size_t len;
+
+	if (argc > 1 && !strcmp(argv[1], "-r")) {
+		write_access = 0;
+		first = 2;
+	}
+	if (argc < first + 2)
+		return usage_error("touch: need DEVICE and at least one PAGE");
+	n = argc - first - 1;
+	pages = calloc(n, sizeof(*pages));
+	if (!pages)
+		return 1;
+	if (parse_pages(argv + first + 1, n, page, pages, &max_page)) {
+		free(pages);
+		return EXIT_USAGE;
+	}
+	fd = open_device(argv[first], write_access ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return 1;
+	/* Like a file: the mapping may extend past the end of the device. */
+	len = (max_page + 1) * page;
+	map = mmap(NULL, len, write_access ? PROT_READ | PROT_WRITE : PROT_READ,
+		   MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "%s: mmap of %zu bytes: %s\n", prog, len, strerror(errno));
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_touch_signal;
+	sigaction(SIGBUS, &sa, NULL);
+	for (i = 0; i < n; i++) {
+		volatile char *addr = map + pages[i] * page;
+		const char *arg = argv[first + 1 + i];
+
+		sig = sigsetjmp(touch_jump, 1);
+		if (!sig && write_access)
+			sig = write_fault(addr, page);
+		else if (!sig)
+			(void)*addr;
+		if (!sig)
+			printf("page %s: %s\n", arg, write_access ? "written" : "read");
+		else if (sig == SIGBUS)
+			printf("page %s: SIGBUS (beyond the end of the device)\n", arg);
+		if (sig)
+			failed = 1;
+	}
+	munmap(map, len);
+	close(fd);
+	free(pages);
+	return failed;
+}

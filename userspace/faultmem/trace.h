@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * faultmem: tracefs and the faultmem events (trace.c), shared by faultmem
+ * trace and faultmem run.
+ */
+#ifndef FAULTMEM_TOOL_TRACE_H
+#define FAULTMEM_TOOL_TRACE_H
+
+#include <stddef.h>
+
+/* Where tracefs is mounted, or NULL. */
+const char *tracefs(void);
+int write_trace_file(const char *dir, const char *name, const char *value);
+
+const char *folio_size(unsigned int order, const char *sep, char *buf,
+		       size_t size);
+int scan_fault(const char *ev, char dev[32], unsigned long long *pgoff,
+	       unsigned long long *addr, char rw[8], char kind[8],
+	       char outcome[16], unsigned long long *ns,
+	       unsigned int *order);
+
+#endif /* FAULTMEM_TOOL_TRACE_H */
