@@ -264,4 +264,4 @@ module_exit(faultmem_exit);
 MODULE_DESCRIPTION("RAM buffers whose mmap is populated by a page-fault handler");
 MODULE_AUTHOR("The faultmem developers");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.4.0");
+MODULE_VERSION("0.5.0");
