@@ -8,7 +8,7 @@
 #   every kernel given, each with its own compiler (build-matrix.sh);
 #   every version gate in compat.h compiled on both of its sides by those
 #   kernels; kernel-doc; SPDX; version gates only in compat.h; one version
-#   number everywhere.
+#   number everywhere; faultmem(1) against the tool's --help.
 # The kernel's scripts come from Debian's linux-source packages at run
 # time (extracted into build/lint), never from the repository.
 #
@@ -242,6 +242,10 @@ result $((! $?)) "version conditionals only in driver/compat.h" "$out/version-ga
 # set-version VERSION=X.Y.Z" is the one place to change it).
 scripts/version.sh check >"$out/version.txt" 2>&1
 result $? "one version in MODULE_VERSION, dkms.conf, CHANGELOG.md and debian/changelog ($(scripts/version.sh get))" "$out/version.txt"
+
+# The manual page the package installs keeps up with the tool's --help.
+scripts/check-manpage.sh >"$out/manpage.txt" 2>&1
+result $? "faultmem(1) has every command and option of faultmem --help" "$out/manpage.txt"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
