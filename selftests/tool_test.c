@@ -25,56 +25,6 @@ static int usage_error_naming(const char *out, const char *arg)
 	return strstr(out, arg) && strstr(out, "Try 'faultmem --help'");
 }
 
-/*
- * Every `faultmem run` and `faultmem trace` switches tracing on and off
- * in an instance of its own: a pid filter (probes on sched_switch,
- * sched_wakeup and the like) and event-fork (sched_process_fork and
- * _free). A tracepoint whose probes go from none to one, or from one to
- * two, is switched by patching the kernel's text with int3 breakpoints
- * while the other CPU runs it, and __schedule() runs all the time. Under
- * QEMU's multi-threaded TCG that patching once went wrong on the 7.2-rt
- * lane (an oops on int3 in __schedule(), nothing of faultmem's on the
- * stack; the debug lanes run single-threaded TCG for the same kind of
- * emulator fault). Two instances that hold a pid filter and event-fork
- * for the whole program keep each of those tracepoints at two probes or
- * more, so the tool's toggles only change the probe list, never the
- * text. What the tool does is unchanged; the tests only take the
- * emulator's weak spot out of their way.
- */
-static const char *const held_instances[] = {
-	TRACEFS "instances/faultmem-test-hold-0",
-	TRACEFS "instances/faultmem-test-hold-1",
-};
-static pid_t holder;
-
-static void __attribute__((constructor)) hold_sched_probes(void)
-{
-	char path[256], pid[32];
-	unsigned int i;
-
-	holder = getpid();
-	snprintf(pid, sizeof(pid), "%d", (int)holder);
-	for (i = 0; i < ARRAY_SIZE(held_instances); i++) {
-		if (mkdir(held_instances[i], 0700) && errno != EEXIST)
-			continue;	/* no tracefs: the cases that need it skip */
-		snprintf(path, sizeof(path), "%s/set_event_pid", held_instances[i]);
-		fm_write_file(path, pid);
-		snprintf(path, sizeof(path), "%s/options/event-fork", held_instances[i]);
-		fm_write_file(path, "1");
-	}
-}
-
-/* Only the harness's own process: each case runs in a child of it. */
-static void __attribute__((destructor)) release_sched_probes(void)
-{
-	unsigned int i;
-
-	if (getpid() != holder)
-		return;
-	for (i = 0; i < ARRAY_SIZE(held_instances); i++)
-		rmdir(held_instances[i]);
-}
-
 FIXTURE(tool) {
 	int fd;
 	long page;
