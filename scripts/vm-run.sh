@@ -128,8 +128,11 @@ sysrq_dump() {
 
 # Boot, and boot again if the guest never reaches /init: under TCG the
 # debug kernel occasionally hangs in an early-boot RCU self-test (before
-# any module or test runs), which says nothing about faultmem. A hang
-# after /init started still fails the run. Each hung boot's console log
+# any module or test runs), which says nothing about faultmem; /init
+# says it started only after it has held the scheduler's tracepoints,
+# whose one-off text patching has hung multi-threaded TCG guests too
+# (scripts/guest/init.sh). A hang after /init started still fails the
+# run. Each hung boot's console log
 # is kept as console.boot-N.log.
 boot_timeout=${VM_BOOT_TIMEOUT:-90}
 boot_retries=${VM_BOOT_RETRIES:-3}

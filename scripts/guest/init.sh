@@ -35,14 +35,17 @@ hostname faultmem-vm
 # idle process and event-fork, keep every one of those tracepoints at two
 # probes or more, so later switches only change a probe list and never
 # the text. It changes nothing the tests look at: the instances record no
-# event. See docs/decisions.md, "The tool, strict and watchable".
+# event. Holding them patches the text too, once, so it is done before
+# the "init started" line: if that patching hangs, the host sees a boot
+# that never reached /init and boots again (scripts/vm-run.sh).
+# See docs/decisions.md, "The tool, strict and watchable".
 hold_sched_tracepoints() {
 	local t=/sys/kernel/tracing i
 	if [ ! -d $t/instances ]; then
 		echo "# faultmem-guest: no tracefs instances, nothing to hold"
 		return 0
 	fi
-	sleep 2147483647 &
+	sleep 2147483647 </dev/null >/dev/null 2>&1 &
 	for i in 0 1; do
 		mkdir $t/instances/faultmem-hold-$i &&
 			echo $! >$t/instances/faultmem-hold-$i/set_event_pid &&
@@ -65,9 +68,10 @@ done
 
 case $mode in
 check|demo|hostile|docs|bench|udev|deb|mutants)
+	held=$(hold_sched_tracepoints 2>&1)
 	# The host waits for this line to know that the kernel booted.
 	echo "faultmem-guest: init started" >/dev/ttyS1
-	hold_sched_tracepoints >/dev/ttyS1 2>&1
+	echo "$held" >/dev/ttyS1
 	/faultmem/guest/$mode.sh >/dev/ttyS1 2>&1 </dev/null
 	;;
 shell)
