@@ -552,6 +552,37 @@ TEST_F(obs, cli_trace_shows_only_its_own_events)
 }
 
 /*
+ * A Ctrl-C that reaches the tracer before it waits for events must stop
+ * it, not wait for the next event: it read trace_pipe with a blocking
+ * read() after checking its stop flag, so a SIGINT between the two was
+ * lost (seen once on the 7.2 debug lane). Started with SIGINT blocked,
+ * the signal below is pending for certain when the tracer starts to
+ * wait; it must still end at once, having cleaned up.
+ */
+TEST_F(obs, cli_trace_stops_on_a_ctrl_c_before_it_waits)
+{
+	sigset_t intr, saved;
+	char out[8192];
+	pid_t pid;
+	int fd;
+
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &intr, &saved));
+	fd = start_cli((const char *[]){ "trace", "0", NULL }, TRACE_READY,
+		       &pid, out, sizeof(out));
+	ASSERT_EQ(0, sigprocmask(SIG_SETMASK, &saved, NULL));
+	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
+	ASSERT_EQ(0, kill(pid, SIGINT));
+	EXPECT_EQ(0, finish_cli(pid, fd, out, sizeof(out)))
+		TH_LOG("the tracer did not stop on the pending SIGINT: %s", out);
+	EXPECT_NE(NULL, strstr(out, "\n0 events\n")) TH_LOG("%s", out);
+	EXPECT_NE(0, access(tracer_instance(pid), F_OK));
+}
+
+/*
  * Fault-around has its own event, faultmem_map_pages: with all 32 pages
  * resident, reading page 0 and page 20 of a 64 KiB-aligned mapping gives
  * two events, windows 0-15 and 16-31, both "mapped", and no

@@ -132,6 +132,20 @@ static void profile_line(struct profile *p, const char *line, const char *only_d
 	}
 }
 
+/* What profile_drain() hands each trace_pipe line to. */
+struct profile_reader {
+	struct profile *profile;
+	const char *only_dev;
+};
+
+static int profile_reader_line(const char *line, void *arg)
+{
+	struct profile_reader *r = arg;
+
+	profile_line(r->profile, line, r->only_dev);
+	return 0;
+}
+
 /*
  * Read what trace_pipe (non-blocking) holds now, line by line; a partial
  * line waits in @buf (@len bytes) for the rest.
@@ -139,21 +153,9 @@ static void profile_line(struct profile *p, const char *line, const char *only_d
 static void profile_drain(int pipe_fd, char *buf, size_t size, size_t *len,
 			  struct profile *p, const char *only_dev)
 {
-	ssize_t n;
-	char *nl;
+	struct profile_reader r = { p, only_dev };
 
-	while ((n = read(pipe_fd, buf + *len, size - 1 - *len)) > 0) {
-		*len += n;
-		buf[*len] = '\0';
-		while ((nl = strchr(buf, '\n'))) {
-			*nl = '\0';
-			profile_line(p, buf, only_dev);
-			*len -= nl + 1 - buf;
-			memmove(buf, nl + 1, *len + 1);
-		}
-		if (*len == size - 1)
-			*len = 0;	/* a line longer than any event: drop it */
-	}
+	read_trace_lines(pipe_fd, buf, size, len, profile_reader_line, &r);
 }
 
 /* One line of the profile, as perf stat prints it: name, then value. */

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,6 +46,41 @@ int write_trace_file(const char *dir, const char *name, const char *value)
  * The size of a folio of order @order (pages of this system's size) in
  * @buf: "4" @sep "KiB", "2" @sep "MiB".
  */
+/**
+ * read_trace_lines() - hand each whole line a trace_pipe holds to @fn
+ * @fd:		the trace_pipe, opened O_NONBLOCK
+ * @buf:	where a partial line waits for its rest between calls
+ * @size:	the size of @buf
+ * @len:	how many bytes of @buf hold that partial line
+ * @fn:		called with each line (without its newline); non-zero stops
+ * @arg:	passed to @fn
+ *
+ * Return: what @fn returned when it stopped, or 0 once the pipe is empty.
+ */
+int read_trace_lines(int fd, char *buf, size_t size, size_t *len,
+		     int (*fn)(const char *line, void *arg), void *arg)
+{
+	ssize_t n;
+	char *nl;
+	int ret;
+
+	while ((n = read(fd, buf + *len, size - 1 - *len)) > 0) {
+		*len += n;
+		buf[*len] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			ret = fn(buf, arg);
+			*len -= nl + 1 - buf;
+			memmove(buf, nl + 1, *len + 1);
+			if (ret)
+				return ret;
+		}
+		if (*len == size - 1)
+			*len = 0;	/* a line longer than any event: drop it */
+	}
+	return 0;
+}
+
 const char *folio_size(unsigned int order, const char *sep, char *buf,
 		       size_t size)
 {
@@ -120,6 +157,60 @@ static int decode(const char *line, const char *only_dev)
 	return 1;
 }
 
+/* What faultmem trace shows, and how many events it has shown. */
+struct tracer {
+	const char *only_dev;	/* NULL: every device */
+	uint64_t count;		/* stop after this many; 0: until Ctrl-C */
+	uint64_t seen;
+};
+
+static int tracer_line(const char *line, void *arg)
+{
+	struct tracer *t = arg;
+
+	t->seen += decode(line, t->only_dev);
+	return t->count && t->seen >= t->count;
+}
+
+/*
+ * Wait for the trace_pipe @fd and decode what it holds, until @t has its
+ * count or a stop signal came. The stop signals stay blocked except
+ * inside ppoll(), which unblocks them atomically while it waits: a
+ * Ctrl-C that arrives between a check of the stop flag and the wait is
+ * taken by that wait, not lost until the next event (with a blocking
+ * read it was). They are unblocked there even if the tool was started
+ * with them blocked, since it promises to stop on Ctrl-C.
+ */
+static void trace_until_stopped(int fd, struct tracer *t)
+{
+	sigset_t stops, saved, waiting;
+	char buf[4096];
+	size_t len = 0;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &saved);
+	waiting = saved;
+	sigdelset(&waiting, SIGINT);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGHUP);
+	while (!stop) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (ppoll(&pfd, 1, NULL, &waiting) < 0) {
+			if (errno == EINTR)
+				continue;	/* stop is set */
+			break;
+		}
+		if (read_trace_lines(fd, buf, sizeof(buf), &len, tracer_line, t) ||
+		    (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
+			break;
+	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+}
+
 /*
  * faultmem trace records into a tracefs instance of its own,
  * instances/faultmem-trace-PID, not into the global buffer. So it shows
@@ -131,18 +222,17 @@ static int decode(const char *line, const char *only_dev)
  */
 int cmd_trace(int argc, char **argv)
 {
-	const char *dir = tracefs(), *dev_arg = NULL, *only = NULL, *value;
-	char line[1024], inst[256], name[256];
-	uint64_t count = 0, seen = 0;	/* count 0: until Ctrl-C */
-	FILE *pipe;
-	int i, ret = 1;
+	const char *dir = tracefs(), *dev_arg = NULL, *value;
+	char path[512], inst[256], name[256];
+	struct tracer t = { 0 };
+	int i, fd, ret = 1;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n")) {
 			value = option_value("trace", argc, argv, &i);
 			if (!value)
 				return EXIT_USAGE;
-			if (parse_uint(value, MAX_COUNT, &count) || !count)
+			if (parse_uint(value, MAX_COUNT, &t.count) || !t.count)
 				return usage_error("trace: -n '%s' is not a count (a whole number >= 1)",
 						   value);
 		} else if (argv[i][0] == '-') {
@@ -154,7 +244,7 @@ int cmd_trace(int argc, char **argv)
 	if (dev_arg) {
 		if (device_name(device_path(dev_arg), name, sizeof(name)))
 			return 1;
-		only = name;
+		t.only_dev = name;
 	}
 	if (!dir) {
 		fprintf(stderr, "%s: tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)\n", prog);
@@ -173,19 +263,17 @@ int cmd_trace(int argc, char **argv)
 		goto remove;
 	}
 	catch_stop_signals();
-	snprintf(line, sizeof(line), "%s/trace_pipe", inst);
-	pipe = fopen(line, "r");
-	if (!pipe) {
-		fprintf(stderr, "%s: %s: %s\n", prog, line, strerror(errno));
+	snprintf(path, sizeof(path), "%s/trace_pipe", inst);
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		goto remove;
 	}
 	fprintf(stderr, "tracing faultmem events%s%s (Ctrl-C to stop)\n",
-		only ? " of " : "", only ? only : "");
-	/* fgets returns NULL when a signal interrupts the read: then we stop. */
-	while (!stop && (!count || seen < count) && fgets(line, sizeof(line), pipe))
-		seen += decode(line, only);
-	fclose(pipe);
-	fprintf(stderr, "%" PRIu64 " events\n", seen);
+		t.only_dev ? " of " : "", t.only_dev ? t.only_dev : "");
+	trace_until_stopped(fd, &t);
+	close(fd);
+	fprintf(stderr, "%" PRIu64 " events\n", t.seen);
 	ret = 0;
 remove:
 	/* Removing the instance disables its events and frees its buffer. */

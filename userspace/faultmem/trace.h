@@ -11,6 +11,8 @@
 /* Where tracefs is mounted, or NULL. */
 const char *tracefs(void);
 int write_trace_file(const char *dir, const char *name, const char *value);
+int read_trace_lines(int fd, char *buf, size_t size, size_t *len,
+		     int (*fn)(const char *line, void *arg), void *arg);
 
 const char *folio_size(unsigned int order, const char *sep, char *buf,
 		       size_t size);
