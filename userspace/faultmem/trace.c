@@ -42,10 +42,6 @@ int write_trace_file(const char *dir, const char *name, const char *value)
 	return ret;
 }
 
-/*
- * The size of a folio of order @order (pages of this system's size) in
- * @buf: "4" @sep "KiB", "2" @sep "MiB".
- */
 /**
  * read_trace_lines() - hand each whole line a trace_pipe holds to @fn
  * @fd:		the trace_pipe, opened O_NONBLOCK
@@ -81,6 +77,10 @@ int read_trace_lines(int fd, char *buf, size_t size, size_t *len,
 	return 0;
 }
 
+/*
+ * The size of a folio of order @order (pages of this system's size) in
+ * @buf: "4" @sep "KiB", "2" @sep "MiB".
+ */
 const char *folio_size(unsigned int order, const char *sep, char *buf,
 		       size_t size)
 {
