@@ -124,6 +124,22 @@ faultmem_copy_folio_from_iter_atomic(struct folio *folio, size_t offset,
 #endif
 
 /*
+ * 6.5 ("mm: drop per-VMA lock when returning
+ * VM_FAULT_RETRY or VM_FAULT_COMPLETED") added release_fault_lock(): a
+ * fault may run under the per-VMA lock instead of mmap_lock, and a handler
+ * that waits without the lock must drop whichever it holds. Before, faults
+ * on file mappings always held mmap_lock for reading.
+ */
+static inline void faultmem_release_fault_lock(struct vm_fault *vmf)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+}
+
+/*
  * Allocating a folio for a fault under the faulting mapping's NUMA policy
  * (mbind()) and, failing one, the task's. 6.13 (commit "mm: remove unused
  * hugepage for vma_alloc_folio()") dropped the last argument, which asked

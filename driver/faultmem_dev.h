@@ -9,6 +9,8 @@
  *   faultmem_fault.c  vm_operations_struct: the page-fault handler
  *   faultmem_fops.c   file_operations: open, llseek, read, write, mmap, ioctl
  *   faultmem_sysfs.c  attributes under /sys/class/misc/faultmemN/
+ *   faultmem_inject.c fault injection: the rules that make chosen pages'
+ *                     accesses fail or wait, and their triggers
  *   faultmem_parse.c  parsing of sizes ("16M") for parameters and sysfs
  *   faultmem_trace.c  the tracepoints (declared in faultmem_trace.h)
  *   compat.h          the APIs that changed after 6.1, behind version gates
@@ -20,6 +22,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #define FAULTMEM_NAME_LEN	16
@@ -54,6 +57,11 @@ enum faultmem_counter {
 	 * inserted the same page first (filemap_add_folio(): -EEXIST)
 	 */
 	FAULTMEM_INSERT_RACES,
+	/* accesses a fault-injection rule made fail or wait, by action */
+	FAULTMEM_INJECTED_SIGBUS,
+	FAULTMEM_INJECTED_HWPOISON,
+	FAULTMEM_INJECTED_NOSPACE,
+	FAULTMEM_INJECTED_DELAYS,
 	FAULTMEM_NR_COUNTERS
 };
 
@@ -82,6 +90,42 @@ enum faultmem_fault_outcome {
 	FAULTMEM_FAULT_EXISTING_PAGE,	/* found the page resident */
 	FAULTMEM_FAULT_SIGBUS,		/* beyond the end of the device */
 	FAULTMEM_FAULT_OOM,		/* no memory for the page */
+	FAULTMEM_FAULT_INJECTED_SIGBUS,	/* failed by a sigbus rule */
+	FAULTMEM_FAULT_INJECTED_HWPOISON, /* failed by a hwpoison rule */
+	FAULTMEM_FAULT_INJECTED_NOSPACE, /* failed by a nospace rule */
+	/* waited for a delay rule holding the lock, then got its page */
+	FAULTMEM_FAULT_DELAYED,
+	/* waited for a delay rule without the lock: a retry follows */
+	FAULTMEM_FAULT_DELAYED_RETRY,
+};
+
+/**
+ * struct faultmem_inject - the fault-injection rules of a device
+ * (faultmem_inject.c)
+ * @lock:	protects @rules, @next_id and every rule's trigger state;
+ *		taken inside the mapping's invalidate lock, never around it
+ * @rules:	struct faultmem_rule, in the order they are tried
+ * @nr:		how many; written under @lock, read without it by the fault
+ *		path, whose only cost while a device has no rule is this read
+ * @next_id:	the ID the next rule gets
+ */
+struct faultmem_inject {
+	spinlock_t lock;	/* inside the invalidate lock */
+	struct list_head rules;
+	unsigned int nr;
+	u64 next_id;
+};
+
+/* What an access is, for the rules (faultmem_inject_access()). */
+#define FAULTMEM_ACCESS_WRITE		BIT(0)	/* else a read */
+#define FAULTMEM_ACCESS_ALLOCATES	BIT(1)	/* needs a new page */
+/* The retry of a delayed access: delay rules do not see it again. */
+#define FAULTMEM_ACCESS_RETRY		BIT(2)
+
+/* What a rule that fired asks of the access. */
+struct faultmem_injection {
+	u32 action;		/* enum faultmem_inject_action, 0: none */
+	u64 delay_ns;		/* FAULTMEM_INJECT_DELAY */
 };
 
 /**
@@ -94,6 +138,7 @@ enum faultmem_fault_outcome {
  * @counters:	event counters, per CPU
  * @huge:	the policy for new allocations; changing it leaves pages
  *		already allocated as they are
+ * @inject:	the fault-injection rules
  * @index:	N in faultmemN
  * @name:	"faultmemN"
  *
@@ -112,12 +157,20 @@ enum faultmem_fault_outcome {
  *    allocation reads it once with READ_ONCE(); a policy change takes
  *    effect from the next allocation.
  *  - @counters: each CPU increments its own copy (faultmem_count()).
+ *  - @inject: its own spinlock (struct faultmem_inject). Adding a rule
+ *    holds the invalidate lock exclusive around it, so a fault, which
+ *    tries the rules with the invalidate lock held shared, either sees
+ *    the new rule or holds its page locked until the add unmaps it.
+ *
+ * Lock order: faultmem_total_lock, then the invalidate lock, then a folio
+ * lock or @inject.lock.
  */
 struct faultmem_dev {
 	struct miscdevice misc;
 	struct inode *inode;
 	struct faultmem_counters __percpu *counters;
 	enum faultmem_huge huge;
+	struct faultmem_inject inject;
 	unsigned int index;
 	char name[FAULTMEM_NAME_LEN];
 };
@@ -161,6 +214,10 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
 				       pgoff_t first, unsigned long nr,
 				       u8 *bitmap);
+int faultmem_store_isolate_pages(struct faultmem_dev *fdev, pgoff_t first,
+				 pgoff_t last);
+void faultmem_store_unmap_pages(struct faultmem_dev *fdev, pgoff_t first,
+				pgoff_t last);
 loff_t faultmem_store_seek_data_hole(struct faultmem_dev *fdev, loff_t offset,
 				     int whence);
 
@@ -178,6 +235,36 @@ static inline u64 faultmem_size(const struct faultmem_dev *fdev)
 static inline unsigned long faultmem_resident_pages(const struct faultmem_dev *fdev)
 {
 	return READ_ONCE(faultmem_mapping(fdev)->nrpages);
+}
+
+/* faultmem_inject.c */
+struct faultmem_inject_rule;
+struct faultmem_inject_list;
+struct faultmem_inject_clear;
+void faultmem_inject_init(struct faultmem_dev *fdev);
+void faultmem_inject_destroy(struct faultmem_dev *fdev);
+struct faultmem_injection faultmem_inject_access(struct faultmem_dev *fdev,
+						 pgoff_t index,
+						 unsigned int access);
+bool faultmem_inject_covers(struct faultmem_dev *fdev, pgoff_t first,
+			    pgoff_t last);
+int faultmem_inject_wait(u64 delay_ns);
+int faultmem_inject_io(struct faultmem_dev *fdev, pgoff_t index, bool write);
+int faultmem_inject_add(struct faultmem_dev *fdev,
+			struct faultmem_inject_rule *urule);
+int faultmem_inject_list(struct faultmem_dev *fdev,
+			 struct faultmem_inject_list *list);
+int faultmem_inject_clear(struct faultmem_dev *fdev,
+			  const struct faultmem_inject_clear *clear);
+ssize_t faultmem_inject_show(struct faultmem_dev *fdev, char *buf);
+
+/*
+ * Whether the device has any rule: the one thing the fault path reads
+ * about fault injection while none is set.
+ */
+static inline bool faultmem_inject_active(const struct faultmem_dev *fdev)
+{
+	return READ_ONCE(fdev->inject.nr);
 }
 
 /* faultmem_fault.c */

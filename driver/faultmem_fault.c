@@ -15,12 +15,79 @@
  * Read faults first try faultmem_map_pages() (fault-around), which maps
  * the resident pages around the address without calling us.
  */
+#include <linux/file.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 
+#include <faultmem.h>
+
+#include "compat.h"
 #include "faultmem_dev.h"
 #include "faultmem_trace.h"
+
+/**
+ * faultmem_fault_delay() - wait as a page-in would, for a delay rule
+ * @vmf:	the fault; its mmap or VMA lock is held
+ * @delay_ns:	how long
+ * @outcome:	set to what the fault did, for the trace event
+ *
+ * Like filemap_fault() waiting for I/O: where the fault may be retried
+ * (fault_flag_allow_retry_first()), drop the mmap or VMA lock, so that
+ * the process's other threads can fault, mmap() and munmap() meanwhile,
+ * then answer VM_FAULT_RETRY. The core faults again with FAULT_FLAG_TRIED
+ * and counts one major fault. After the lock is dropped the VMA may be
+ * gone: only the file, pinned first, is used. With FAULT_FLAG_RETRY_NOWAIT
+ * the caller wants no wait at all. Where no retry is allowed (ptrace's
+ * /proc/PID/mem), wait with the lock held; a task being killed stops
+ * waiting, and goes on to die.
+ *
+ * Return: VM_FAULT_RETRY (with VM_FAULT_MAJOR after a wait), or
+ * VM_FAULT_MAJOR when the fault should now go on to supply the page.
+ */
+static vm_fault_t faultmem_fault_delay(struct vm_fault *vmf, u64 delay_ns,
+				       enum faultmem_fault_outcome *outcome)
+{
+	struct file *file;
+
+	*outcome = FAULTMEM_FAULT_DELAYED_RETRY;
+	if (!fault_flag_allow_retry_first(vmf->flags)) {
+		faultmem_inject_wait(delay_ns);
+		*outcome = FAULTMEM_FAULT_DELAYED;
+		return VM_FAULT_MAJOR;
+	}
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;
+
+	file = get_file(vmf->vma->vm_file);
+	faultmem_release_fault_lock(vmf);
+	faultmem_inject_wait(delay_ns);
+	fput(file);
+	return VM_FAULT_RETRY | VM_FAULT_MAJOR;
+}
+
+/*
+ * What a rule makes of this fault, asked under the invalidate lock so that
+ * a rule being added either is seen here or finds the page locked by us
+ * and unmaps it after we have mapped it (faultmem_inject_add()). A fault
+ * retried after a delay (FAULT_FLAG_TRIED) is not delayed again.
+ */
+static struct faultmem_injection faultmem_fault_rules(struct faultmem_dev *fdev,
+						      struct vm_fault *vmf,
+						      bool delayed)
+{
+	struct address_space *mapping = faultmem_mapping(fdev);
+	unsigned int access = 0;
+
+	lockdep_assert_held_read(&mapping->invalidate_lock);
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		access |= FAULTMEM_ACCESS_WRITE;
+	if (delayed || (vmf->flags & FAULT_FLAG_TRIED))
+		access |= FAULTMEM_ACCESS_RETRY;
+	if (!xa_load(&mapping->i_pages, vmf->pgoff))
+		access |= FAULTMEM_ACCESS_ALLOCATES;
+	return faultmem_inject_access(fdev, vmf->pgoff, access);
+}
 
 /**
  * faultmem_fault() - supply the page for one faulting address
@@ -38,6 +105,12 @@
  * VM_FAULT_NOPAGE would be wrong: it means "PTE installed, retry the
  * access", and with no PTE the task would fault forever.
  *
+ * While the device has fault-injection rules, they are asked about the
+ * page inside the device: sigbus answers VM_FAULT_SIGBUS, hwpoison
+ * VM_FAULT_HWPOISON (SIGBUS with BUS_MCEERR_AR, as for a memory error),
+ * nospace VM_FAULT_SIGBUS when the page is not resident, and delay waits
+ * (faultmem_fault_delay()).
+ *
  * Every call is counted and traced (faultmem_fault, with what it did, how
  * long it took and the order of the folio holding the page, so a tracer
  * can tell 2 MiB allocations from 4 KiB ones; the clock is read only while
@@ -45,30 +118,62 @@
  *
  * Return: VM_FAULT_LOCKED with vmf->page set (locked, referenced; the core
  * unlocks and releases it), VM_FAULT_SIGBUS beyond the end of the device,
- * or VM_FAULT_OOM when no page could be allocated or charged.
+ * VM_FAULT_OOM when no page could be allocated or charged, or what a rule
+ * asked for (VM_FAULT_SIGBUS, VM_FAULT_HWPOISON, VM_FAULT_RETRY, or
+ * VM_FAULT_MAJOR with the page after a wait).
  */
 static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 {
 	struct faultmem_dev *fdev = vmf->vma->vm_file->private_data;
 	struct address_space *mapping = faultmem_mapping(fdev);
 	u64 start = trace_faultmem_fault_enabled() ? ktime_get_ns() : 0;
+	bool shared = vmf->vma->vm_flags & VM_MAYSHARE;
+	struct faultmem_injection injection;
 	enum faultmem_fault_outcome outcome;
 	unsigned int order = 0;
+	bool allocated, delayed = false;
 	struct folio *folio;
 	vm_fault_t ret;
-	bool allocated;
 
 	faultmem_count(fdev, FAULTMEM_FAULTS);
 	if ((vmf->flags & FAULT_FLAG_WRITE) &&
 	    !(vmf->vma->vm_flags & VM_SHARED))
 		faultmem_count(fdev, FAULTMEM_PRIVATE_WRITE_FAULTS);
 
+again:
 	filemap_invalidate_lock_shared(mapping);
 	if (vmf->pgoff >= DIV_ROUND_UP(faultmem_size(fdev), PAGE_SIZE)) {
 		faultmem_count(fdev, FAULTMEM_SIGBUS_FAULTS);
 		outcome = FAULTMEM_FAULT_SIGBUS;
 		ret = VM_FAULT_SIGBUS;
 		goto unlock;
+	}
+
+	if (unlikely(faultmem_inject_active(fdev))) {
+		injection = faultmem_fault_rules(fdev, vmf, delayed);
+		switch (injection.action) {
+		case FAULTMEM_INJECT_SIGBUS:
+			outcome = FAULTMEM_FAULT_INJECTED_SIGBUS;
+			ret = VM_FAULT_SIGBUS;
+			goto unlock;
+		case FAULTMEM_INJECT_HWPOISON:
+			outcome = FAULTMEM_FAULT_INJECTED_HWPOISON;
+			ret = VM_FAULT_HWPOISON;
+			goto unlock;
+		case FAULTMEM_INJECT_NOSPACE:
+			outcome = FAULTMEM_FAULT_INJECTED_NOSPACE;
+			ret = VM_FAULT_SIGBUS;
+			goto unlock;
+		case FAULTMEM_INJECT_DELAY:
+			/* Never wait holding the invalidate lock. */
+			filemap_invalidate_unlock_shared(mapping);
+			ret = faultmem_fault_delay(vmf, injection.delay_ns,
+						   &outcome);
+			if (ret != VM_FAULT_MAJOR)
+				goto trace;
+			delayed = true;
+			goto again;
+		}
 	}
 
 	folio = faultmem_store_get_folio(fdev, vmf->pgoff, vmf, &allocated);
@@ -83,13 +188,17 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 		faultmem_count(fdev, FAULTMEM_EXISTING_PAGE_FAULTS);
 		outcome = FAULTMEM_FAULT_EXISTING_PAGE;
 	}
-
 	order = folio_order(folio);
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	ret = VM_FAULT_LOCKED;
+	if (delayed) {
+		outcome = FAULTMEM_FAULT_DELAYED;
+		ret |= VM_FAULT_MAJOR;
+	}
 unlock:
 	filemap_invalidate_unlock_shared(mapping);
-	trace_faultmem_fault(fdev->index, vmf, outcome,
+trace:
+	trace_faultmem_fault(fdev->index, vmf, shared, outcome,
 			     start ? ktime_get_ns() - start : 0, order);
 	return ret;
 }
@@ -122,7 +231,19 @@ static vm_fault_t faultmem_map_pages(struct vm_fault *vmf,
 	vm_fault_t ret;
 
 	faultmem_count(fdev, FAULTMEM_FAULT_AROUND_CALLS);
-	ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	/*
+	 * A window with a page under a fault-injection rule is left to the
+	 * fault handler, page by page. faultmem_inject_add() waits for RCU
+	 * readers after publishing a rule: a call that looked before it
+	 * existed has mapped what it maps before the pages are unmapped.
+	 */
+	rcu_read_lock();
+	if (unlikely(faultmem_inject_active(fdev)) &&
+	    faultmem_inject_covers(fdev, start_pgoff, end_pgoff))
+		ret = 0;
+	else
+		ret = filemap_map_pages(vmf, start_pgoff, end_pgoff);
+	rcu_read_unlock();
 	trace_faultmem_map_pages(fdev->index, vmf, start_pgoff, end_pgoff,
 				 ret & VM_FAULT_NOPAGE);
 	return ret;

@@ -112,8 +112,14 @@ static size_t faultmem_copy_folio_to_iter(struct folio *folio, size_t offset,
  * may itself be an unpopulated mapping of this device, and its fault must
  * be free to take the invalidate lock.
  *
- * Return: bytes read (0 at or past the end; short across the end), or
- * -EFAULT if nothing could be copied.
+ * While the device has fault-injection rules, each page the call reaches
+ * is one access for them (faultmem_inject_io()); a page under a rule is
+ * never part of a large folio, so a large folio's first page speaks for
+ * all of them.
+ *
+ * Return: bytes read (0 at or past the end; short across the end or
+ * before a page a rule fails), -EFAULT if nothing could be copied, or
+ * what a rule answered for the first page (-EIO, -EINTR).
  */
 static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
@@ -128,6 +134,16 @@ static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 		if (pos >= size)
 			break;
+		if (unlikely(faultmem_inject_active(fdev))) {
+			int err = faultmem_inject_io(fdev, pos >> PAGE_SHIFT,
+						     false);
+
+			if (err) {
+				if (!done)
+					done = err;
+				break;
+			}
+		}
 		/* A whole folio at a time: 2 MiB for a huge one. */
 		folio = faultmem_get_folio(faultmem_mapping(fdev),
 					   pos >> PAGE_SHIFT);
@@ -228,14 +244,20 @@ unlock:
  * source page many times), and a step after a 2 MiB folio up to the end
  * of its 2 MiB block; a wrong guess costs one short step.
  *
- * Return: bytes written (short across the end), or -ENOSPC when starting
- * at or past the end, -EFAULT or -ENOMEM when nothing was written.
+ * Each page reached is one access for the fault-injection rules, however
+ * many steps its copy takes.
+ *
+ * Return: bytes written (short across the end or before a page a rule
+ * fails), or -ENOSPC when starting at or past the end, -EFAULT or -ENOMEM
+ * when nothing was written, or what a rule answered for the first page
+ * (-EIO, -ENOSPC, -EINTR).
  */
 static ssize_t faultmem_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct faultmem_dev *fdev = iocb->ki_filp->private_data;
 	loff_t pos = iocb->ki_pos;
 	size_t span = PAGE_SIZE;	/* the size of the last folio written */
+	pgoff_t checked = ULONG_MAX;	/* the last page the rules saw */
 	ssize_t done = 0, ret = 0;
 
 	if (iocb->ki_flags & IOCB_APPEND)
@@ -244,6 +266,14 @@ static ssize_t faultmem_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	while (iov_iter_count(from)) {
 		size_t chunk = min_t(size_t, span - (pos & (span - 1)),
 				     iov_iter_count(from));
+
+		if (unlikely(faultmem_inject_active(fdev)) &&
+		    pos >> PAGE_SHIFT != checked && pos < faultmem_size(fdev)) {
+			checked = pos >> PAGE_SHIFT;
+			ret = faultmem_inject_io(fdev, checked, true);
+			if (ret)
+				break;
+		}
 
 		if (fault_in_iov_iter_readable(from, chunk) == chunk) {
 			ret = -EFAULT;
@@ -279,8 +309,17 @@ static int faultmem_ioctl_punch_hole(struct faultmem_dev *fdev,
 	return faultmem_store_punch_hole(fdev, range.offset, range.length);
 }
 
+/*
+ * struct faultmem_stats grows at its end, and the size is part of the
+ * command: copy what the caller's struct has room for, so that programs
+ * built against an older, shorter one keep working. The first release's
+ * struct ended before injected_sigbus (with two reserved fields).
+ */
+#define FAULTMEM_STATS_SIZE_0_5	(offsetofend(struct faultmem_stats, insert_races) + 16)
+
 static int faultmem_ioctl_get_stats(struct faultmem_dev *fdev,
-				    struct faultmem_stats __user *ustats)
+				    struct faultmem_stats __user *ustats,
+				    size_t usize)
 {
 	struct faultmem_counters c;
 	struct faultmem_stats stats;
@@ -301,9 +340,79 @@ static int faultmem_ioctl_get_stats(struct faultmem_dev *fdev,
 		.huge_folios_allocated	= c.count[FAULTMEM_HUGE_FOLIOS_ALLOCATED],
 		.huge_fallbacks		= c.count[FAULTMEM_HUGE_FALLBACKS],
 		.insert_races		= c.count[FAULTMEM_INSERT_RACES],
+		.injected_sigbus	= c.count[FAULTMEM_INJECTED_SIGBUS],
+		.injected_hwpoison	= c.count[FAULTMEM_INJECTED_HWPOISON],
+		.injected_nospace	= c.count[FAULTMEM_INJECTED_NOSPACE],
+		.injected_delays	= c.count[FAULTMEM_INJECTED_DELAYS],
 	};
 
-	return copy_to_user(ustats, &stats, sizeof(stats)) ? -EFAULT : 0;
+	if (copy_to_user(ustats, &stats, min(usize, sizeof(stats))))
+		return -EFAULT;
+	/* A newer, longer struct: what this module does not know is 0. */
+	if (usize > sizeof(stats) &&
+	    clear_user((u8 __user *)ustats + sizeof(stats),
+		       usize - sizeof(stats)))
+		return -EFAULT;
+	return 0;
+}
+
+static int faultmem_ioctl_inject_add(struct faultmem_dev *fdev,
+				     struct faultmem_inject_rule __user *urule)
+{
+	struct faultmem_inject_rule rule;
+	int ret;
+
+	if (copy_from_user(&rule, urule, sizeof(rule)))
+		return -EFAULT;
+	ret = faultmem_inject_add(fdev, &rule);
+	if (ret)
+		return ret;
+	if (put_user(rule.id, &urule->id) ||
+	    put_user(rule.seed, &urule->seed)) {
+		/* A call that fails leaves no rule behind. */
+		struct faultmem_inject_clear clear = { .id = rule.id };
+
+		faultmem_inject_clear(fdev, &clear);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int faultmem_ioctl_inject_list(struct faultmem_dev *fdev,
+				      struct faultmem_inject_list __user *ulist)
+{
+	struct faultmem_inject_list list;
+	int ret;
+
+	if (copy_from_user(&list, ulist, sizeof(list)))
+		return -EFAULT;
+	ret = faultmem_inject_list(fdev, &list);
+	if (ret)
+		return ret;
+	return put_user(list.nr, &ulist->nr);
+}
+
+static int faultmem_ioctl_inject_clear(struct faultmem_dev *fdev,
+				       struct faultmem_inject_clear __user *uclear)
+{
+	struct faultmem_inject_clear clear;
+
+	if (copy_from_user(&clear, uclear, sizeof(clear)))
+		return -EFAULT;
+	return faultmem_inject_clear(fdev, &clear);
+}
+
+/*
+ * Whether @cmd is FAULTMEM_IOC_GET_STATS for some size of struct
+ * faultmem_stats that this module can answer.
+ */
+static bool faultmem_is_get_stats(unsigned int cmd)
+{
+	return _IOC_TYPE(cmd) == FAULTMEM_IOC_MAGIC &&
+	       _IOC_NR(cmd) == _IOC_NR(FAULTMEM_IOC_GET_STATS) &&
+	       _IOC_DIR(cmd) == _IOC_READ &&
+	       _IOC_SIZE(cmd) >= FAULTMEM_STATS_SIZE_0_5 &&
+	       IS_ALIGNED(_IOC_SIZE(cmd), sizeof(__u64));
 }
 
 /**
@@ -366,8 +475,9 @@ static int faultmem_ioctl_get_residency(struct faultmem_dev *fdev,
  * @cmd: FAULTMEM_IOC_*
  * @arg: user pointer to the command's argument
  *
- * Changing the contents (size, holes) needs a descriptor open for writing,
- * as ftruncate() and fallocate() do for files; both answer EBADF otherwise.
+ * Changing the contents (size, holes) or what accesses do (fault
+ * injection) needs a descriptor open for writing, as ftruncate() and
+ * fallocate() do for files; both answer EBADF otherwise.
  *
  * Return: 0 or a negative errno; -ENOTTY for unknown commands.
  */
@@ -378,6 +488,8 @@ static long faultmem_ioctl(struct file *file, unsigned int cmd,
 	void __user *argp = (void __user *)arg;
 	u64 size;
 
+	if (faultmem_is_get_stats(cmd))
+		return faultmem_ioctl_get_stats(fdev, argp, _IOC_SIZE(cmd));
 	switch (cmd) {
 	case FAULTMEM_IOC_GET_SIZE:
 		return put_user(faultmem_size(fdev), (u64 __user *)argp);
@@ -391,10 +503,18 @@ static long faultmem_ioctl(struct file *file, unsigned int cmd,
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
 		return faultmem_ioctl_punch_hole(fdev, argp);
-	case FAULTMEM_IOC_GET_STATS:
-		return faultmem_ioctl_get_stats(fdev, argp);
 	case FAULTMEM_IOC_GET_RESIDENCY:
 		return faultmem_ioctl_get_residency(fdev, argp);
+	case FAULTMEM_IOC_INJECT_ADD:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return faultmem_ioctl_inject_add(fdev, argp);
+	case FAULTMEM_IOC_INJECT_LIST:
+		return faultmem_ioctl_inject_list(fdev, argp);
+	case FAULTMEM_IOC_INJECT_CLEAR:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		return faultmem_ioctl_inject_clear(fdev, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -172,6 +172,7 @@ static int __init faultmem_dev_create(struct faultmem_dev *fdev, int index)
 
 	fdev->index = index;
 	fdev->huge = faultmem_huge_default;
+	faultmem_inject_init(fdev);
 	snprintf(fdev->name, sizeof(fdev->name), "faultmem%d", index);
 	fdev->counters = alloc_percpu(struct faultmem_counters);
 	if (!fdev->counters)
@@ -208,6 +209,7 @@ err_free_counters:
 static void faultmem_dev_destroy(struct faultmem_dev *fdev)
 {
 	misc_deregister(&fdev->misc);
+	faultmem_inject_destroy(fdev);
 	faultmem_store_destroy(fdev);
 	free_percpu(fdev->counters);
 }

@@ -230,6 +230,10 @@ static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
 	first = round_down(index, HPAGE_PMD_NR);
 	if (first + HPAGE_PMD_NR > faultmem_size(fdev) >> PAGE_SHIFT)
 		return NULL;
+	/* A page under a rule must fault on its own, never under a PMD. */
+	if (faultmem_inject_active(fdev) &&
+	    faultmem_inject_covers(fdev, first, first + HPAGE_PMD_NR - 1))
+		return NULL;
 
 	folio = faultmem_add_folio(faultmem_mapping(fdev), first,
 				   HPAGE_PMD_ORDER, vmf);
@@ -572,6 +576,109 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 	faultmem_count(fdev, FAULTMEM_HOLES_PUNCHED);
 	trace_faultmem_punch_hole(fdev->index, offset, length, resident);
 	return 0;
+}
+
+/*
+ * The first folio (@large: the first large folio) holding a page of
+ * [@index, @last], by reference, or NULL.
+ */
+static struct folio *faultmem_store_next_folio(struct faultmem_dev *fdev,
+					       pgoff_t index, pgoff_t last,
+					       bool large)
+{
+	XA_STATE(xas, &faultmem_mapping(fdev)->i_pages, index);
+	struct folio *folio;
+
+	rcu_read_lock();
+	xas_for_each(&xas, folio, last) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio) ||
+		    (large && !folio_test_large(folio)))
+			continue;
+		if (folio_try_get(folio))
+			break;
+		xas_reset(&xas);
+	}
+	rcu_read_unlock();
+	return folio;
+}
+
+/**
+ * faultmem_store_isolate_pages() - give each page of a range a folio of its own
+ * @fdev:	the device
+ * @first:	first page
+ * @last:	last page
+ *
+ * A large folio is mapped whole where it can be, so a page of one that
+ * must fault on every access (a fault-injection rule covers it) needs a
+ * folio of its own. Truncating an empty range inside a page splits the
+ * large folio holding it (truncate_inode_partial_folio(), the only split a
+ * module can ask for) and zeroes nothing: lend = lstart - 1, with lstart
+ * one byte into the page so that it is not a whole page either. As for a
+ * hole punch, a split fails while the folio is pinned, and is retried a
+ * few times.
+ *
+ * Return: 0, or -EBUSY when a split failed; no byte changes either way.
+ */
+int faultmem_store_isolate_pages(struct faultmem_dev *fdev, pgoff_t first,
+				 pgoff_t last)
+{
+	struct folio *folio;
+	pgoff_t index = first;
+	int tries = 0;
+
+	lockdep_assert_held_write(&faultmem_mapping(fdev)->invalidate_lock);
+	while ((folio = faultmem_store_next_folio(fdev, index, last, true))) {
+		loff_t at = (loff_t)max(folio->index, index) << PAGE_SHIFT;
+
+		folio_put(folio);
+		if (tries++ == FAULTMEM_SPLIT_TRIES)
+			return -EBUSY;
+		if (tries > 1)
+			usleep_range(1000, 2000);
+		truncate_pagecache_range(fdev->inode, at + 1, at);
+		/* Start over after the page only once it stands alone. */
+		folio = faultmem_get_folio(faultmem_mapping(fdev),
+					   at >> PAGE_SHIFT);
+		if (folio && !folio_test_large(folio)) {
+			index = folio->index + 1;
+			tries = 0;
+		}
+		if (folio)
+			folio_put(folio);
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * faultmem_store_unmap_pages() - take a range out of every page table
+ * @fdev:	the device
+ * @first:	first page
+ * @last:	last page
+ *
+ * Private copy-on-write copies are the processes' own and stay. A fault
+ * that found its page before the caller changed what the page's access
+ * does may still be installing it: it holds the folio lock until its PTE
+ * is in, so wait for each folio's lock, then unmap again.
+ */
+void faultmem_store_unmap_pages(struct faultmem_dev *fdev, pgoff_t first,
+				pgoff_t last)
+{
+	struct address_space *mapping = faultmem_mapping(fdev);
+	pgoff_t nr = last - first + 1, index = first;
+	struct folio *folio;
+
+	unmap_mapping_pages(mapping, first, nr, false);
+	while ((folio = faultmem_store_next_folio(fdev, index, last, false))) {
+		folio_lock(folio);
+		folio_unlock(folio);
+		index = folio->index + folio_nr_pages(folio);
+		folio_put(folio);
+		cond_resched();
+		if (index > last || !index)
+			break;
+	}
+	unmap_mapping_pages(mapping, first, nr, false);
 }
 
 /**

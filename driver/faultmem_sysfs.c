@@ -2,8 +2,9 @@
 /*
  * faultmem: sysfs attributes of /sys/class/misc/faultmemN/.
  *
- * One value per file, in decimal, as sysfs wants. "size" and "huge" are
- * writable by root (mode 0644); the rest are read-only. The misc core passes
+ * One value per file, in decimal, as sysfs wants (but for "inject", a
+ * listing like /proc/PID/maps). "size" and "huge" are writable by root
+ * (mode 0644); the rest are read-only. The misc core passes
  * the struct miscdevice as the device's driver data.
  */
 #include <linux/device.h>
@@ -89,6 +90,14 @@ static ssize_t huge_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(huge);
 
+/* The fault-injection rules, a line each, in the tool's syntax. */
+static ssize_t inject_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return faultmem_inject_show(to_faultmem_dev(dev), buf);
+}
+static DEVICE_ATTR_RO(inject);
+
 /*
  * The event counters share one show function: each attribute records
  * which counter it shows.
@@ -129,6 +138,10 @@ static FAULTMEM_COUNTER_ATTR(fault_around_calls, FAULTMEM_FAULT_AROUND_CALLS);
 static FAULTMEM_COUNTER_ATTR(huge_folios_allocated, FAULTMEM_HUGE_FOLIOS_ALLOCATED);
 static FAULTMEM_COUNTER_ATTR(huge_fallbacks, FAULTMEM_HUGE_FALLBACKS);
 static FAULTMEM_COUNTER_ATTR(insert_races, FAULTMEM_INSERT_RACES);
+static FAULTMEM_COUNTER_ATTR(injected_sigbus, FAULTMEM_INJECTED_SIGBUS);
+static FAULTMEM_COUNTER_ATTR(injected_hwpoison, FAULTMEM_INJECTED_HWPOISON);
+static FAULTMEM_COUNTER_ATTR(injected_nospace, FAULTMEM_INJECTED_NOSPACE);
+static FAULTMEM_COUNTER_ATTR(injected_delays, FAULTMEM_INJECTED_DELAYS);
 
 static struct attribute *faultmem_attrs[] = {
 	&dev_attr_size.attr,
@@ -147,6 +160,11 @@ static struct attribute *faultmem_attrs[] = {
 	&dev_attr_huge_folios_allocated.attr.attr,
 	&dev_attr_huge_fallbacks.attr.attr,
 	&dev_attr_insert_races.attr.attr,
+	&dev_attr_injected_sigbus.attr.attr,
+	&dev_attr_injected_hwpoison.attr.attr,
+	&dev_attr_injected_nospace.attr.attr,
+	&dev_attr_injected_delays.attr.attr,
+	&dev_attr_inject.attr,
 	NULL,
 };
 

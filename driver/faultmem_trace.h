@@ -24,13 +24,23 @@ TRACE_DEFINE_ENUM(FAULTMEM_FAULT_NEW_PAGE);
 TRACE_DEFINE_ENUM(FAULTMEM_FAULT_EXISTING_PAGE);
 TRACE_DEFINE_ENUM(FAULTMEM_FAULT_SIGBUS);
 TRACE_DEFINE_ENUM(FAULTMEM_FAULT_OOM);
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_INJECTED_SIGBUS);
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_INJECTED_HWPOISON);
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_INJECTED_NOSPACE);
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_DELAYED);
+TRACE_DEFINE_ENUM(FAULTMEM_FAULT_DELAYED_RETRY);
 
 #define faultmem_show_outcome(outcome)					\
 	__print_symbolic(outcome,					\
 			 { FAULTMEM_FAULT_NEW_PAGE, "new_page" },	\
 			 { FAULTMEM_FAULT_EXISTING_PAGE, "existing_page" }, \
 			 { FAULTMEM_FAULT_SIGBUS, "sigbus" },		\
-			 { FAULTMEM_FAULT_OOM, "oom" })
+			 { FAULTMEM_FAULT_OOM, "oom" },			\
+			 { FAULTMEM_FAULT_INJECTED_SIGBUS, "injected_sigbus" }, \
+			 { FAULTMEM_FAULT_INJECTED_HWPOISON, "injected_hwpoison" }, \
+			 { FAULTMEM_FAULT_INJECTED_NOSPACE, "injected_nospace" }, \
+			 { FAULTMEM_FAULT_DELAYED, "delayed" },		\
+			 { FAULTMEM_FAULT_DELAYED_RETRY, "delayed_retry" })
 
 /*
  * One call of the fault handler: which device and page, which user
@@ -40,13 +50,15 @@ TRACE_DEFINE_ENUM(FAULTMEM_FAULT_OOM);
  * 4 KiB allocation from a 2 MiB one. "shared" is what mmap() was asked
  * for (VM_MAYSHARE): the kernel clears VM_SHARED from a MAP_SHARED mapping
  * of a file not open for writing, since such a mapping can never write
- * the file. order comes last, so parsers that stop at duration_ns still
- * work.
+ * the file; the caller reads it before a delay rule's wait, after which
+ * the VMA may be gone. order comes last, so parsers that stop at
+ * duration_ns still work. An injected outcome's duration_ns includes a
+ * delay rule's wait.
  */
 TRACE_EVENT(faultmem_fault,
-	    TP_PROTO(unsigned int dev, struct vm_fault *vmf, int outcome,
-		     u64 duration_ns, unsigned int order),
-	    TP_ARGS(dev, vmf, outcome, duration_ns, order),
+	    TP_PROTO(unsigned int dev, struct vm_fault *vmf, bool shared,
+		     int outcome, u64 duration_ns, unsigned int order),
+	    TP_ARGS(dev, vmf, shared, outcome, duration_ns, order),
 	    TP_STRUCT__entry(__field(unsigned int, dev)
 			     __field(unsigned long, pgoff)
 			     __field(unsigned long, address)
@@ -59,7 +71,7 @@ TRACE_EVENT(faultmem_fault,
 			   __entry->pgoff = vmf->pgoff;
 			   __entry->address = vmf->address;
 			   __entry->write = !!(vmf->flags & FAULT_FLAG_WRITE);
-			   __entry->shared = !!(vmf->vma->vm_flags & VM_MAYSHARE);
+			   __entry->shared = shared;
 			   __entry->outcome = outcome;
 			   __entry->duration_ns = duration_ns;
 			   __entry->order = order;),

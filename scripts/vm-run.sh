@@ -210,7 +210,6 @@ esac
 
 # What the kernel log must never show.
 . "$(dirname "$0")/guest/kernel-reports.sh"
-kernel_reports=$KERNEL_REPORTS
 
 # What must have run: every program the image holds (mkinitramfs.sh
 # lists them), and which skips the lane expects (selftests/expected-skips,
@@ -223,7 +222,7 @@ expected_skips=${VM_EXPECTED_SKIPS:-$(dirname "$0")/../selftests/expected-skips}
 [ -f "$expected_skips" ] || die "no expected-skips file at $expected_skips"
 
 awk -v qemu_rc="$qemu_rc" -v timeout_s="$timeout_s" \
-    -v reports="$(grep -cE "$kernel_reports" "$console")" \
+    -v reports="$(kernel_reports "$console" | wc -l)" \
     -v programs="$programs" -v skips_file="$expected_skips" \
     -v skip_tags=" all ${VM_SKIP_TAGS:-} " '
 function verdict(ok, name) {
@@ -288,9 +287,10 @@ END {
 	exit failed != 0
 }' "$results" >"$logdir/verdict.txt"
 rc=$?
-if grep -qE "$kernel_reports" "$console"; then
+first_report=$(kernel_reports "$console" | head -n 1 | cut -d: -f1)
+if [ -n "$first_report" ]; then
 	echo "# kernel reports in $console:"
-	grep -nE -A 20 "$kernel_reports" "$console" | head -n 80 | sed 's/^/#   /'
+	tail -n "+$first_report" "$console" | head -n 80 | sed 's/^/#   /'
 fi
 cat "$logdir/verdict.txt"
 exit $rc

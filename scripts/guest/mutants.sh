@@ -30,7 +30,6 @@ echo 20 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 # What the kernel log must never show (as for scripts/vm-run.sh).
 . /faultmem/guest/kernel-reports.sh
-reports=$KERNEL_REPORTS
 cd /tmp || exit 1
 
 # run_program KO PROGRAM: run one selftest program against module KO
@@ -46,8 +45,9 @@ run_program() {
 		[ "$why" = "$2: " ] && why="$2: exit status $rc"
 		return 1
 	fi
-	if dmesg | grep -qE "$reports"; then
-		why="$2: kernel report: $(dmesg | grep -m 1 -E "$reports" | sed 's/^\[[ 0-9.]*\] //')"
+	report=$(dmesg | kernel_reports | head -n 1)
+	if [ -n "$report" ]; then
+		why="$2: kernel report: $(echo "${report#*:}" | sed 's/^\[[ 0-9.]*\] //')"
 		return 1
 	fi
 	return 0
