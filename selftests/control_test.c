@@ -240,8 +240,13 @@ TEST_F(ctl, bad_pointers_are_efault)
 TEST(uapi_layout)
 {
 	EXPECT_EQ(24, sizeof(struct faultmem_range));
-	EXPECT_EQ(128, sizeof(struct faultmem_stats));
+	/* 128 bytes up to 0.5; it only grows at its end (GET_STATS). */
+	EXPECT_EQ(160, sizeof(struct faultmem_stats));
+	EXPECT_EQ(14 * 8, offsetof(struct faultmem_stats, injected_sigbus));
 	EXPECT_EQ(40, sizeof(struct faultmem_residency));
+	EXPECT_EQ(104, sizeof(struct faultmem_inject_rule));
+	EXPECT_EQ(24, sizeof(struct faultmem_inject_list));
+	EXPECT_EQ(32, sizeof(struct faultmem_inject_clear));
 	EXPECT_EQ(0xFA, FAULTMEM_IOC_MAGIC);
 }
 

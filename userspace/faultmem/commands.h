@@ -15,5 +15,6 @@ int cmd_map(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_touch(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
 
 #endif /* FAULTMEM_TOOL_COMMANDS_H */

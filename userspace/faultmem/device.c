@@ -81,6 +81,10 @@ int cmd_info(int argc, char **argv)
 	printf("%-22s %" PRIu64 "\n", "2 MiB folios", (uint64_t)s.huge_folios_allocated);
 	printf("%-22s %" PRIu64 "\n", "2 MiB fallbacks", (uint64_t)s.huge_fallbacks);
 	printf("%-22s %" PRIu64 "\n", "insert races", (uint64_t)s.insert_races);
+	printf("%-22s %" PRIu64 "\n", "injected sigbus", (uint64_t)s.injected_sigbus);
+	printf("%-22s %" PRIu64 "\n", "injected hwpoison", (uint64_t)s.injected_hwpoison);
+	printf("%-22s %" PRIu64 "\n", "injected nospace", (uint64_t)s.injected_nospace);
+	printf("%-22s %" PRIu64 "\n", "injected delays", (uint64_t)s.injected_delays);
 	close(fd);
 	return 0;
 }

@@ -10,14 +10,21 @@
  *                                          residency map (-w: redrawn)
  *   faultmem trace  [-n COUNT] [DEVICE]    stream decoded fault events
  *   faultmem touch  [-r] DEVICE PAGE...    map the device and touch pages
- *   faultmem run    [-d DEVICE] [--map] -- COMMAND [ARGS...]
+ *   faultmem run    [-d DEVICE] [--map] [--inject SPEC]... -- COMMAND [ARGS...]
  *                                          profile one command's faults
+ *                                          (--inject: with faults injected)
+ *   faultmem inject [OPTIONS] DEVICE sigbus|hwpoison|nospace PAGES
+ *   faultmem inject [OPTIONS] DEVICE delay DURATION PAGES
+ *   faultmem inject DEVICE list | clear [PAGES]
+ *                                          fault-injection rules (inject.c)
  *
- * DEVICE is a path or a number (3 means /dev/faultmem3); default 0; one
- * only. Numbers are plain decimal digits (no sign, no suffix unless a size
- * says so), and every one is checked: junk is a usage error, not a 0.
+ * DEVICE is a path or a number (3 means /dev/faultmem3); default 0 (inject
+ * needs one); one only. Numbers are plain decimal digits (no sign, no
+ * suffix unless a size says so), and every one is checked: junk is a
+ * usage error, not a 0.
  * Exit status: 0 success, 1 failure, 2 bad usage.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +44,8 @@ static void usage(FILE *out)
 		"                                  with rates, COUNT times (default: until Ctrl-C)\n"
 		"  map    [-w [-i SEC] [-n COUNT]] [--ascii] [--width N] [DEVICE]\n"
 		"                                  which pages are resident, as a grid N cells\n"
-		"                                  wide (8-512, default 64); -w redraws it in place\n"
+		"                                  wide (8-512, default 64), pages an inject rule\n"
+		"                                  covers marked; -w redraws it in place\n"
 		"  trace  [-n COUNT] [DEVICE]      stream the fault handler's events (needs root\n"
 		"                                  and tracefs); stops after COUNT events or Ctrl-C\n"
 		"  touch  [-r] DEVICE PAGE...      map the device and fault each page in for\n"
@@ -49,7 +57,18 @@ static void usage(FILE *out)
 		"                                  outcome, 4 KiB and 2 MiB allocations, fault\n"
 		"                                  times (count, total, median, max), fault-around;\n"
 		"                                  --map: the map after, the pages it faulted on\n"
-		"                                  marked; exits with COMMAND's status\n"
+		"                                  marked; --inject 'ACTION [DURATION] PAGES\n"
+		"                                  [OPTIONS]': a rule of inject's for COMMAND's\n"
+		"                                  processes while it runs; exits with COMMAND's\n"
+		"                                  status\n"
+		"  inject [--times N] [--after N] [--probability P [--seed S]]\n"
+		"         [--reads|--writes] [--pid PID] DEVICE ACTION [DURATION] PAGES\n"
+		"                                  make accesses to PAGES fail: ACTION sigbus,\n"
+		"                                  hwpoison or nospace; or wait: delay DURATION\n"
+		"                                  (10ms); prints the rule; PAGES: N, N-M or all\n"
+		"  inject DEVICE list|clear [PAGES]\n"
+		"                                  the rules, one a line; clear those of PAGES\n"
+		"                                  (all); faultmem inject --help says more\n"
 		"\n"
 		"DEVICE is a path or a number (3 means /dev/faultmem3); the default is 0; one\n"
 		"DEVICE per command. COUNT, N and PAGE are decimal digits; SEC is seconds, 0.1\n"
@@ -60,17 +79,22 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* @own_help: the command prints a usage text of its own for --help. */
 	static const struct {
 		const char *name;
 		int (*run)(int argc, char **argv);
+		int own_help;
 	} commands[] = {
-		{ "info", cmd_info }, { "resize", cmd_resize },
-		{ "punch", cmd_punch }, { "stat", cmd_stat },
-		{ "map", cmd_map }, { "trace", cmd_trace },
-		{ "touch", cmd_touch }, { "run", cmd_run },
+		{ "info", cmd_info, 0 }, { "resize", cmd_resize, 0 },
+		{ "punch", cmd_punch, 0 }, { "stat", cmd_stat, 0 },
+		{ "map", cmd_map, 0 }, { "trace", cmd_trace, 0 },
+		{ "touch", cmd_touch, 0 }, { "run", cmd_run, 0 },
+		{ "inject", cmd_inject, 1 },
 	};
 	unsigned int i;
 
+	/* err() and warnx() (inject, run --inject) name the tool as prog does. */
+	program_invocation_short_name = (char *)prog;
 	if (argc < 2)
 		return usage(stderr), EXIT_USAGE;
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
@@ -81,7 +105,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
-		if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+		if (!commands[i].own_help && argc > 2 &&
+		    (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
 			usage(stdout);
 			return 0;
 		}

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * faultmem map: which pages of the device are resident, as a grid of
- * cells (UTF-8 blocks or ASCII), once or (-w) redrawn in place; faultmem
- * run --map draws the same grid with the pages its command faulted on
- * marked.
+ * cells (UTF-8 blocks or ASCII), once or (-w) redrawn in place, the pages
+ * a fault-injection rule covers marked; faultmem run --map draws the same
+ * grid with the pages its command faulted on marked.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,8 +50,8 @@ int utf8_output(void)
 struct glyphs grid_glyphs(int ascii)
 {
 	if (ascii)
-		return (struct glyphs){ "#", "+", ".", "@" };
-	return (struct glyphs){ "\u2588", "\u2592", "\u00b7", "\u2593" };
+		return (struct glyphs){ "#", "+", ".", "@", "!" };
+	return (struct glyphs){ "\u2588", "\u2592", "\u00b7", "\u2593", "\u2573" };
 }
 
 /* Bit @p of the bitmap @bits. */
@@ -86,10 +86,12 @@ static int read_residency(int fd, uint64_t pages, uint8_t *bits,
 /*
  * The grid: @width cells a row, each one or more pages, at most 32 rows.
  * A cell holding a page marked in @marks (may be NULL) shows g->mark,
- * whatever the residency of its pages.
+ * else one holding a page in @ruled (may be NULL) g->rule, whatever the
+ * residency of its pages: those are what the user looks for.
  */
 static void print_grid(const uint8_t *bits, const uint8_t *marks,
-		       uint64_t pages, int width, const struct glyphs *g)
+		       const uint8_t *ruled, uint64_t pages, int width,
+		       const struct glyphs *g)
 {
 	uint64_t per_cell, cells, c;
 
@@ -97,16 +99,17 @@ static void print_grid(const uint8_t *bits, const uint8_t *marks,
 	cells = (pages + per_cell - 1) / per_cell;
 	printf("one cell = %" PRIu64 " page%s\n", per_cell, per_cell > 1 ? "s" : "");
 	for (c = 0; c < cells; c++) {
-		uint64_t p, n = 0, in = 0, marked = 0;
+		uint64_t p, n = 0, in = 0, marked = 0, rule = 0;
 
 		for (p = c * per_cell; p < (c + 1) * per_cell && p < pages; p++, in++) {
 			n += bit(bits, p);
 			marked += marks && bit(marks, p);
+			rule += ruled && bit(ruled, p);
 		}
 		if (c % (uint64_t)width == 0)
 			printf("%8" PRIu64 " ", c * per_cell);
-		fputs(marked ? g->mark : n == in ? g->full : n ? g->part : g->none,
-		      stdout);
+		fputs(marked ? g->mark : rule ? g->rule : n == in ? g->full :
+		      n ? g->part : g->none, stdout);
 		if (c % (uint64_t)width == (uint64_t)width - 1 || c == cells - 1)
 			putchar('\n');
 	}
@@ -132,6 +135,46 @@ static uint8_t *fault_marks(const struct numbers *faulted, uint64_t pages)
 	return marks;
 }
 
+/*
+ * The pages of the @pages shown that an injection rule of the device
+ * covers, as a bitmap for print_grid(), into *@ruled (NULL: none covered;
+ * a rule may lie past the size) and their number into *@n. A module
+ * without fault injection (ENOTTY) has no rules. 0, or -1 after saying why.
+ */
+static int rule_marks(int fd, uint64_t pages, uint8_t **ruled, uint64_t *n)
+{
+	struct faultmem_inject_rule *rules;
+	uint32_t i, nr;
+	uint64_t p, end;
+
+	*ruled = NULL;
+	*n = 0;
+	if (inject_list(fd, &rules, &nr)) {
+		if (errno == ENOTTY)
+			return 0;
+		fprintf(stderr, "%s: FAULTMEM_IOC_INJECT_LIST: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nr; i++) {
+		if (rules[i].first_page >= pages)
+			continue;
+		if (!*ruled && !(*ruled = calloc(1, (pages + 7) / 8)))
+			break;
+		end = rules[i].nr_pages < pages - rules[i].first_page ?
+		      rules[i].first_page + rules[i].nr_pages : pages;
+		for (p = rules[i].first_page; p < end; p++) {
+			*n += !bit(*ruled, p);
+			(*ruled)[p / 8] |= 1 << (p % 8);
+		}
+	}
+	free(rules);
+	if (i < nr) {
+		fprintf(stderr, "%s: out of memory for %" PRIu64 " pages\n", prog, pages);
+		return -1;
+	}
+	return 0;
+}
+
 /* How many of the @pages pages are marked in @marks, and how many of those are resident. */
 static uint64_t count_marks(const uint8_t *marks, const uint8_t *bits,
 			    uint64_t pages, uint64_t *resident)
@@ -155,8 +198,8 @@ int draw_map(int fd, const char *dev, int width, const struct glyphs *g,
 	     const struct numbers *faulted)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	uint64_t pages = lseek(fd, 0, SEEK_END) / page, resident, n, n_resident;
-	uint8_t *bits, *marks;
+	uint64_t pages = lseek(fd, 0, SEEK_END) / page, resident, n, n_resident, n_ruled;
+	uint8_t *bits, *marks, *ruled = NULL;
 
 	if (!pages) {
 		printf("%s: size 0, nothing to map\n", device_path(dev));
@@ -168,16 +211,19 @@ int draw_map(int fd, const char *dev, int width, const struct glyphs *g,
 		return -1;
 	}
 	marks = fault_marks(faulted, pages);
-	if (read_residency(fd, pages, bits, &resident) || (faulted && !marks)) {
+	if (read_residency(fd, pages, bits, &resident) || (faulted && !marks) ||
+	    rule_marks(fd, pages, &ruled, &n_ruled)) {
 		free(bits);
 		free(marks);
 		return -1;
 	}
 	printf("%s: %" PRIu64 " pages, ", device_path(dev), pages);
-	print_grid(bits, marks, pages, width, g);
-	printf("legend: %s%s%s resident  %s partly resident  %s not resident\n",
+	print_grid(bits, marks, ruled, pages, width, g);
+	/* What is new at the end, so that the start reads as it always did. */
+	printf("legend: %s%s%s resident  %s partly resident  %s not resident%s%s%s\n",
 	       marks ? g->mark : "", marks ? " faulted on by the command  " : "",
-	       g->full, g->part, g->none);
+	       g->full, g->part, g->none, ruled ? "  " : "", ruled ? g->rule : "",
+	       ruled ? " covered by an injection rule" : "");
 	printf("%" PRIu64 " of %" PRIu64 " pages resident (%.1f%%), %" PRIu64 " KiB\n",
 	       resident, pages, 100.0 * resident / pages, resident * page / 1024);
 	if (marks) {
@@ -185,8 +231,12 @@ int draw_map(int fd, const char *dev, int width, const struct glyphs *g,
 		printf("%" PRIu64 " pages faulted on by the command, %" PRIu64 " of them resident now\n",
 		       n, n_resident);
 	}
+	if (ruled)
+		printf("%" PRIu64 " pages covered by injection rules (faultmem inject %s list)\n",
+		       n_ruled, device_path(dev));
 	free(bits);
 	free(marks);
+	free(ruled);
 	return 0;
 }
 

@@ -9,9 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The grid's cells; @mark (faultmem run --map): a page the command faulted on. */
+/*
+ * The grid's cells; @mark (faultmem run --map): a page the command faulted
+ * on; @rule: a page an injection rule covers (faultmem inject).
+ */
 struct glyphs {
-	const char *full, *part, *none, *mark;
+	const char *full, *part, *none, *mark, *rule;
 };
 
 /* A growable array of numbers (faultmem run: durations, page offsets). */

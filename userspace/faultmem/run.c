@@ -2,8 +2,10 @@
 /*
  * faultmem run: run one command and count its (and its children's)
  * faultmem events, like perf stat; --map: the map after, the pages it
- * faulted on marked.
+ * faulted on marked; --inject: fault-injection rules for its processes
+ * while it runs.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <faultmem.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -59,6 +64,7 @@ struct profile {
 	uint64_t resizes, punches;
 	const char *map_dev;
 	struct numbers faulted;
+	uint64_t injected[4];	/* --inject: the device's injected_* counters' rise */
 };
 
 static const char *const outcomes[4] = { "new_page", "existing_page", "sigbus", "oom" };
@@ -207,6 +213,23 @@ static void print_allocs(const uint64_t *allocs)
 	}
 }
 
+/* The injected counters that rose, on one line: "  injected: sigbus 3, delays 2". */
+static void print_injected(const uint64_t *injected)
+{
+	static const char *const names[4] = { "sigbus", "hwpoison", "nospace", "delays" };
+	const char *sep = "  injected: ";
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (!injected[i])
+			continue;
+		fprintf(stderr, "%s%s %" PRIu64, sep, names[i], injected[i]);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		fputc('\n', stderr);
+}
+
 static void print_profile(struct profile *p, char **command, double seconds)
 {
 	int i;
@@ -228,7 +251,115 @@ static void print_profile(struct profile *p, char **command, double seconds)
 	LINE("fault_around_offered", p->map_pages_offered);
 	LINE("resizes", p->resizes);
 	LINE("holes_punched", p->punches);
+	print_injected(p->injected);
 	fprintf(stderr, "\n%.3f seconds elapsed\n", seconds);
+}
+
+/*
+ * run --inject: the rules of the specs, added to the device (-d, or 0)
+ * for the command's pid once it is forked and held, and cleared by their
+ * IDs when it is done, or when the tool gives up: left behind, a rule for
+ * a pid would fire on whatever process gets that pid next. @added: the
+ * first @added of @rules are on the device, their IDs in them.
+ */
+struct injection {
+	struct faultmem_inject_rule *rules;
+	unsigned int n, added;
+	int fd;
+	struct faultmem_stats before;
+};
+
+/* One --inject SPEC, parsed now: a usage error before anything runs. */
+static int injection_spec(struct injection *inj, const char *spec)
+{
+	struct faultmem_inject_rule *rules;
+
+	rules = realloc(inj->rules, (inj->n + 1) * sizeof(*rules));
+	if (!rules)
+		err(1, "run --inject");
+	inj->rules = rules;
+	return parse_inject_spec(spec, &inj->rules[inj->n++]);
+}
+
+/*
+ * Before the fork: open the device (close-on-exec: not the command's),
+ * take its counters and size the rules of PAGES all. 0, -1 after saying
+ * why, or EXIT_USAGE for PAGES past the device's max_size.
+ */
+static int injection_open(struct injection *inj, const char *dev)
+{
+	unsigned int i;
+
+	if (!inj->n)
+		return 0;
+	inj->fd = open_device(dev, O_RDWR | O_CLOEXEC);
+	if (inj->fd < 0 || get_stats(inj->fd, &inj->before))
+		return -1;
+	for (i = 0; i < inj->n; i++) {
+		int ret = inject_resolve_all(inj->fd, dev, &inj->rules[i]);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Add the rules for @pid and its descendants: 0, or -1 after saying why. */
+static int injection_add(struct injection *inj, const char *dev, pid_t pid)
+{
+	for (; inj->added < inj->n; inj->added++) {
+		struct faultmem_inject_rule *r = &inj->rules[inj->added];
+
+		r->pid = pid;
+		if (inject_add(inj->fd, dev, r))
+			return -1;
+		fprintf(stderr, "injecting: ");
+		print_inject_rule(stderr, r);
+	}
+	return 0;
+}
+
+/*
+ * Clear the rules added, by ID. One that fired its --times is gone
+ * already: ENOENT is no failure. 0, or -1 after saying why.
+ */
+static int injection_clear(struct injection *inj, const char *dev)
+{
+	struct faultmem_inject_clear c;
+	int ret = 0;
+
+	for (; inj->added; inj->added--) {
+		memset(&c, 0, sizeof(c));
+		c.id = inj->rules[inj->added - 1].id;
+		if (ioctl(inj->fd, FAULTMEM_IOC_INJECT_CLEAR, &c) < 0 && errno != ENOENT) {
+			warn("%s: cannot clear rule %llu", device_path(dev), c.id);
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+/*
+ * The command is done: clear its rules, and put how much each
+ * injected_* counter of the device rose into @p (by any process: rules
+ * of others fire there too). 0, or -1 after saying why.
+ */
+static int injection_done(struct injection *inj, const char *dev,
+			  struct profile *p)
+{
+	struct faultmem_stats after;
+	int ret;
+
+	if (inj->fd < 0)
+		return 0;
+	ret = injection_clear(inj, dev);
+	if (get_stats(inj->fd, &after))
+		return -1;
+	p->injected[0] = after.injected_sigbus - inj->before.injected_sigbus;
+	p->injected[1] = after.injected_hwpoison - inj->before.injected_hwpoison;
+	p->injected[2] = after.injected_nospace - inj->before.injected_nospace;
+	p->injected[3] = after.injected_delays - inj->before.injected_delays;
+	return ret;
 }
 
 /* Fork the command, held until @go is written to, so tracing starts first. */
@@ -279,15 +410,17 @@ static int trace_pid(const char *inst, pid_t pid)
  * of its own (as faultmem trace) whose set_event_pid holds the command's
  * pid, with event-fork so that its children are traced too: other
  * processes' faults are not counted. The command is held until tracing
- * is on, so its first fault is seen. Exit status: the command's (128 + N
- * for a signal), 127 if it could not be run, 1 or 2 for the tool's own
- * failures and usage errors.
+ * is on and its --inject rules are added, so its first fault is seen and
+ * meets them. Exit status: the command's (128 + N for a signal), 127 if
+ * it could not be run, 1 or 2 for the tool's own failures and usage
+ * errors.
  */
 int cmd_run(int argc, char **argv)
 {
 	const char *dir = tracefs(), *dev = NULL, *only = NULL;
-	int i, go[2], status = 0, pipe_fd = -1, ret = 1, show_map = 0;
+	int i, go[2], status = 0, pipe_fd = -1, ret = 1, show_map = 0, failed;
 	char inst[256], name[256], map_name[256], path[512], buf[4096];
+	struct injection inj = { .fd = -1 };
 	struct profile prof = { 0 };
 	struct sigaction ign;
 	size_t len = 0;
@@ -303,34 +436,56 @@ int cmd_run(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-d")) {
 			const char *value = option_value("run", argc, argv, &i);
 
-			if (!value || set_device("run", &dev, value))
-				return EXIT_USAGE;
+			if (!value || set_device("run", &dev, value)) {
+				ret = EXIT_USAGE;
+				goto free_rules;
+			}
+		} else if (!strcmp(argv[i], "--inject") || !strncmp(argv[i], "--inject=", 9)) {
+			const char *spec = argv[i][8] ? argv[i] + 9 :
+					   option_value("run", argc, argv, &i);
+
+			if (!spec || injection_spec(&inj, spec)) {
+				ret = EXIT_USAGE;
+				goto free_rules;
+			}
 		} else {
-			return usage_error("run: unknown option '%s'", argv[i]);
+			ret = usage_error("run: unknown option '%s'", argv[i]);
+			goto free_rules;
 		}
 	}
-	if (i >= argc)
-		return usage_error("run: need a COMMAND (faultmem run [-d DEV] [--map] -- COMMAND [ARGS...])");
+	if (i >= argc) {
+		ret = usage_error("run: need a COMMAND (faultmem run [-d DEV] [--map] [--inject SPEC]... -- COMMAND [ARGS...])");
+		goto free_rules;
+	}
 	if (dev) {
 		if (device_name(device_path(dev), name, sizeof(name)))
-			return 1;
+			goto free_rules;
 		only = name;
 	}
 	/* Without -d all devices count, but the map is of one: DEV or 0. */
 	if (show_map) {
 		if (device_name(device_path(dev), map_name, sizeof(map_name)))
-			return 1;
+			goto free_rules;
 		prof.map_dev = map_name;
 	}
 	if (!dir) {
 		fprintf(stderr, "%s: tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)\n", prog);
-		return 1;
+		goto free_rules;
+	}
+	switch (injection_open(&inj, dev)) {
+	case 0:
+		break;
+	case EXIT_USAGE:
+		ret = EXIT_USAGE;
+		goto free_rules;
+	default:
+		goto free_rules;
 	}
 	snprintf(inst, sizeof(inst), "%s/instances/faultmem-run-%d", dir, (int)getpid());
 	if (mkdir(inst, 0700)) {
 		fprintf(stderr, "%s: cannot create the trace instance %s: %s (root needed)\n",
 			prog, inst, strerror(errno));
-		return 1;
+		goto free_rules;
 	}
 	if (pipe(go))
 		goto remove;
@@ -344,8 +499,11 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &ign, NULL);
 	sigaction(SIGQUIT, &ign, NULL);
 	snprintf(path, sizeof(path), "%s/trace_pipe", inst);
-	if (trace_pid(inst, pid) || (pipe_fd = open(path, O_RDONLY | O_NONBLOCK)) < 0) {
-		close(go[1]);	/* the command exits without running */
+	if (trace_pid(inst, pid) || (pipe_fd = open(path, O_RDONLY | O_NONBLOCK)) < 0 ||
+	    injection_add(&inj, dev, pid)) {
+		/* The command exits without running (the rules added are cleared below). */
+		kill(pid, SIGKILL);
+		close(go[1]);
 		waitpid(pid, NULL, 0);
 		goto remove;
 	}
@@ -360,8 +518,11 @@ int cmd_run(int argc, char **argv)
 	}
 	write_trace_file(inst, "events/faultmem/enable", "0");
 	profile_drain(pipe_fd, buf, sizeof(buf), &len, &prof, only);
+	failed = injection_done(&inj, dev, &prof);
 	print_profile(&prof, argv + i, now_seconds() - start);
 	ret = exit_status(status);
+	if (failed)
+		ret = ret ? ret : 1;
 	if (show_map) {
 		struct glyphs g = grid_glyphs(!utf8_output());
 		int fd = open_device(dev, O_RDONLY);
@@ -373,6 +534,8 @@ int cmd_run(int argc, char **argv)
 			close(fd);
 	}
 remove:
+	if (injection_clear(&inj, dev))
+		ret = ret ? ret : 1;
 	if (pipe_fd >= 0)
 		close(pipe_fd);
 	free(prof.ns.v);
@@ -381,5 +544,9 @@ remove:
 		fprintf(stderr, "%s: cannot remove %s: %s\n", prog, inst, strerror(errno));
 		ret = ret ? ret : 1;
 	}
+free_rules:
+	if (inj.fd >= 0)
+		close(inj.fd);
+	free(inj.rules);
 	return ret;
 }

@@ -61,6 +61,10 @@ static void print_stats(const struct faultmem_stats *s,
 	ROW("huge_folios_allocated", huge_folios_allocated);
 	ROW("huge_fallbacks", huge_fallbacks);
 	ROW("insert_races", insert_races);
+	ROW("injected_sigbus", injected_sigbus);
+	ROW("injected_hwpoison", injected_hwpoison);
+	ROW("injected_nospace", injected_nospace);
+	ROW("injected_delays", injected_delays);
 #undef ROW
 }
 
