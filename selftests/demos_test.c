@@ -67,6 +67,14 @@ FIXTURE_VARIANT_ADD(demo, futex_ring) {
 	.program = "08_futex_ring",
 	.facts = { "demo 8 OK", "received 2000 messages, sum 2001000", "sent 2000 messages, sum 2001000" },
 };
+FIXTURE_VARIANT_ADD(demo, survive_a_memory_error) {
+	.program = "09_survive_a_memory_error",
+	.facts = { "demo 9 OK", "si_code 4 = BUS_MCEERR_AR", "1 page recovered from the copy" },
+};
+FIXTURE_VARIANT_ADD(demo, slow_page_in) {
+	.program = "10_slow_page_in",
+	.facts = { "demo 10 OK", "major faults: 1 (ru_majflt)", "mmap/munmap rounds meanwhile" },
+};
 
 TEST_F(demo, runs_and_explains)
 {
