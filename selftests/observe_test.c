@@ -194,6 +194,70 @@ TEST_F(obs, fault_events_carry_the_folio_order)
  * allocates a PMD-size folio: order 9 (2 MiB of 4 KiB pages), and so does
  * a fault on another page of it through a new mapping (existing_page).
  */
+/* The longest duration_ns of "faultmem_fault:" events with @outcome. */
+static unsigned long long longest_event(const char *trace, const char *outcome)
+{
+	unsigned long long longest = 0;
+	const char *p = trace;
+
+	while ((p = strstr(p, "faultmem_fault: "))) {
+		unsigned long long ns;
+		char out[32];
+
+		if (sscanf(p, "faultmem_fault: faultmem0 pgoff=%*u address=%*s %*s %*s outcome=%31s duration_ns=%llu",
+			   out, &ns) == 2 && !strcmp(out, outcome) && ns > longest)
+			longest = ns;
+		p++;
+	}
+	return longest;
+}
+
+/*
+ * Fault injection shows in the fault events: the injected outcome, and
+ * for a delay the wait in duration_ns, then the retry that got the page.
+ */
+TEST_F(obs, fault_events_name_injected_outcomes)
+{
+	struct faultmem_inject_rule rule;
+	struct faultmem_inject_clear all = { .nr_pages = ~0ULL };
+	char *map, *trace;
+	int i;
+
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	map = mmap(NULL, 8 * self->page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   self->fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	for (i = 0; i < 4; i++) {
+		memset(&rule, 0, sizeof(rule));
+		rule.first_page = i;
+		rule.nr_pages = 1;
+		rule.action = FAULTMEM_INJECT_SIGBUS + i;
+		if (rule.action == FAULTMEM_INJECT_DELAY)
+			rule.delay_ns = 200 * 1000 * 1000;
+		ASSERT_EQ(0, ioctl(self->fd, FAULTMEM_IOC_INJECT_ADD, &rule));
+	}
+	ASSERT_EQ(0, fm_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "1"));
+	EXPECT_EQ(SIGBUS, fm_touch(map, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(map + self->page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 2 * self->page, 1, 1).signo);
+	EXPECT_EQ(0, fm_touch(map + 3 * self->page, 1, 1).signo);
+	ASSERT_EQ(0, fm_write_file(TRACEFS "events/faultmem/enable", "0"));
+	ioctl(self->fd, FAULTMEM_IOC_INJECT_CLEAR, &all);
+	trace = read_trace();
+	ASSERT_NE(NULL, trace);
+	EXPECT_EQ(1, order_events(trace, "injected_sigbus", 0)) TH_LOG("%s", trace);
+	EXPECT_EQ(1, order_events(trace, "injected_hwpoison", 0)) TH_LOG("%s", trace);
+	EXPECT_EQ(1, order_events(trace, "injected_nospace", 0)) TH_LOG("%s", trace);
+	EXPECT_LE(1, order_events(trace, "delayed_retry", 0)) TH_LOG("%s", trace);
+	EXPECT_LE(200 * 1000 * 1000ULL, longest_event(trace, "delayed_retry"));
+	/* The retry is not delayed again: it gets the page. */
+	EXPECT_EQ(1, order_events(trace, "new_page", 0)) TH_LOG("%s", trace);
+	free(trace);
+	munmap(map, 8 * self->page);
+}
+
 TEST_F(obs, fault_events_carry_the_huge_folio_order)
 {
 	unsigned int order = 0;
