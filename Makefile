@@ -125,7 +125,7 @@ HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
 ENTRY_POINTS := all module check demo docs bench vm check-debug check-hostile \
 	lint matrix check-runner check-packaging check-mutants deb check-deb
 VM_DEPS := make gcc libc6-dev linux-source-6.1 qemu-system-x86 busybox-static \
-	cpio gzip xz-utils kmod trace-cmd
+	cpio gzip xz-utils kmod trace-cmd python3
 HOST_DEPS_all := make gcc libc6-dev linux-source-6.1
 HOST_DEPS_module := make gcc
 HOST_DEPS_check := $(VM_DEPS)
@@ -219,7 +219,11 @@ VM_KERNEL = $(or $(KERNEL),$(shell scripts/kernel.sh image $(KERNEL_SPEC) $(KDIR
 TRACE_CMD := $(if $(wildcard /usr/bin/trace-cmd),-B /usr/bin/trace-cmd)
 # The userspace programs are static, built once on the host for every
 # kernel.
-INITRAMFS_CONTENT = $(TRACE_CMD) -t $(BUILD)/selftests -b $(BUILD)/bin \
+# Debian's python3 with the few standard modules the README's Python
+# recipe imports, and the recipe (scripts/python-files.sh): inject_cli_test
+# runs it as a user would.
+INITRAMFS_CONTENT = $(TRACE_CMD) $(shell scripts/python-files.sh) \
+	-t $(BUILD)/selftests -b $(BUILD)/bin \
 	-d $(BUILD)/demos -p "$(INSMOD_PARAMS)" -f "$(TESTS)"
 
 initramfs: module-run userspace selftests

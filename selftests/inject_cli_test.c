@@ -153,6 +153,13 @@ TEST_F(inject_cli, run_inject_fails_only_the_command_and_clears_its_rules)
 	/* The rule was for dd only, and is gone with it. */
 	EXPECT_EQ(0, rules_of(self->fd));
 	EXPECT_EQ(16, pread(self->fd, buf, 16, 2 * self->page));
+	/* A fault the rule failed shows in the profile by its outcome. */
+	snprintf(cmd, sizeof(cmd), "run --inject 'hwpoison 2' -- %s touch -r 0 2",
+		 cli());
+	EXPECT_NE(0, run_cli(cmd, self->out, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "injected_hwpoison")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "injected: hwpoison 1"));
+	EXPECT_EQ(0, rules_of(self->fd));
 	/* A command that never touches the page is untouched by the rule. */
 	EXPECT_EQ(0, run_cli("run --inject 'hwpoison 2 --times 1' -- true",
 			     self->out, sizeof(self->out)));
@@ -197,6 +204,29 @@ TEST_F(inject_cli, dd_noerror_sync_copies_around_a_bad_page)
 	EXPECT_EQ(0, bad);
 	free(copy);
 	unlink("/tmp/recipe.img");
+}
+
+/*
+ * The README's Python recipe (userspace/recipes/pread_and_mmap.py), run by
+ * Debian's python3: os.pread() raises OSError EIO, a mapped access kills
+ * the interpreter with SIGBUS.
+ */
+TEST_F(inject_cli, python_sees_oserror_eio_and_dies_of_sigbus)
+{
+	ASSERT_EQ(0, run_cli("inject 0 sigbus 3", self->out, sizeof(self->out)));
+	ASSERT_EQ(0, fm_run("$(ls /usr/bin/python3.* | head -n 1) "
+			    "/faultmem/recipes/pread_and_mmap.py " FM_DEV " 3 2>&1",
+			    self->out, sizeof(self->out)));
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "pread: OSError EIO Input/output error"));
+	EXPECT_NE(NULL, strstr(self->out, "mmap: killed by SIGBUS"));
+	/* Without the rule, both work. */
+	clear_rules(self->fd);
+	ASSERT_EQ(0, fm_run("$(ls /usr/bin/python3.* | head -n 1) "
+			    "/faultmem/recipes/pread_and_mmap.py " FM_DEV " 3 2>&1",
+			    self->out, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "pread: no error"));
+	EXPECT_NE(NULL, strstr(self->out, "mmap: exited 0"));
 }
 
 TEST_HARNESS_MAIN

@@ -51,13 +51,24 @@ static int numbers_add(struct numbers *a, uint64_t x)
 #define MAX_ORDER_SEEN 32
 
 /*
+ * The faultmem_fault event's outcomes; those after the first four come
+ * from fault-injection rules and are printed only when they happened.
+ */
+#define NR_OUTCOMES	9
+#define NR_PLAIN_OUTCOMES	4
+static const char *const outcomes[NR_OUTCOMES] = {
+	"new_page", "existing_page", "sigbus", "oom", "injected_sigbus",
+	"injected_hwpoison", "injected_nospace", "delayed", "delayed_retry",
+};
+
+/*
  * What `faultmem run` counts from the events of one command and its
  * children. Every duration is kept, for the median. @map_dev (set for
  * --map) is the device whose grid is drawn: the page offsets of its
  * faults are kept in @faulted.
  */
 struct profile {
-	uint64_t faults, outcome[4], reads, writes, private_faults;
+	uint64_t faults, outcome[NR_OUTCOMES], reads, writes, private_faults;
 	uint64_t allocs[MAX_ORDER_SEEN];	/* new_page faults by folio order */
 	struct numbers ns;
 	uint64_t map_pages, map_pages_served, map_pages_offered;
@@ -67,7 +78,6 @@ struct profile {
 	uint64_t injected[4];	/* --inject: the device's injected_* counters' rise */
 };
 
-static const char *const outcomes[4] = { "new_page", "existing_page", "sigbus", "oom" };
 
 /* One faultmem_fault event of device @dev into @p. */
 static void profile_fault(struct profile *p, const char *dev,
@@ -78,7 +88,7 @@ static void profile_fault(struct profile *p, const char *dev,
 	int i;
 
 	p->faults++;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NR_OUTCOMES; i++)
 		p->outcome[i] += !strcmp(outcome, outcomes[i]);
 	if (!strcmp(outcome, "new_page"))
 		p->allocs[order < MAX_ORDER_SEEN ? order : MAX_ORDER_SEEN - 1]++;
@@ -111,7 +121,7 @@ static void profile_map_pages(struct profile *p, const char *dev,
 /* Count one trace_pipe line into @p (events of @only_dev, or of all devices). */
 static void profile_line(struct profile *p, const char *line, const char *only_dev)
 {
-	char dev[32], rw[8], kind[8], outcome[16], mapped[16];
+	char dev[32], rw[8], kind[8], outcome[32], mapped[16];
 	unsigned long long pgoff, addr, ns, a, b, c;
 	unsigned int order;
 	const char *ev;
@@ -239,8 +249,9 @@ static void print_profile(struct profile *p, char **command, double seconds)
 		fprintf(stderr, " %s", command[i]);
 	fprintf(stderr, "' and its children:\n\n");
 	LINE("faults", p->faults);
-	for (i = 0; i < 4; i++)
-		LINE(outcomes[i], p->outcome[i]);
+	for (i = 0; i < NR_OUTCOMES; i++)
+		if (i < NR_PLAIN_OUTCOMES || p->outcome[i])
+			LINE(outcomes[i], p->outcome[i]);
 	LINE("read", p->reads);
 	LINE("write", p->writes);
 	LINE("private", p->private_faults);

@@ -93,10 +93,14 @@ const char *folio_size(unsigned int order, const char *sep, char *buf,
 	return buf;
 }
 
-/* 1 if a fault with @outcome had a folio (sigbus and oom have none: order 0). */
+/*
+ * 1 if a fault with @outcome had a folio (sigbus, oom, the injected
+ * failures and a delay's retry have none: order 0).
+ */
 static int has_folio(const char *outcome)
 {
-	return !strcmp(outcome, "new_page") || !strcmp(outcome, "existing_page");
+	return !strcmp(outcome, "new_page") || !strcmp(outcome, "existing_page") ||
+	       !strcmp(outcome, "delayed");
 }
 
 /*
@@ -105,18 +109,18 @@ static int has_folio(const char *outcome)
  */
 int scan_fault(const char *ev, char dev[32], unsigned long long *pgoff,
 	       unsigned long long *addr, char rw[8], char kind[8],
-	       char outcome[16], unsigned long long *ns,
+	       char outcome[32], unsigned long long *ns,
 	       unsigned int *order)
 {
 	*order = 0;
-	return sscanf(ev, "faultmem_fault: %31s pgoff=%llu address=0x%llx %7s %7s outcome=%15s duration_ns=%llu order=%u",
+	return sscanf(ev, "faultmem_fault: %31s pgoff=%llu address=0x%llx %7s %7s outcome=%31s duration_ns=%llu order=%u",
 		      dev, pgoff, addr, rw, kind, outcome, ns, order);
 }
 
 /* Print one trace_pipe line as a readable sentence; 1 if it was an event. */
 static int decode(const char *line, const char *only_dev)
 {
-	char dev[32], rw[8], kind[8], outcome[16], mapped[16], size[32];
+	char dev[32], rw[8], kind[8], outcome[32], mapped[16], size[32];
 	unsigned long long pgoff, addr, ns, old, new, freed, off, len, first, last;
 	unsigned int order;
 	const char *ev;

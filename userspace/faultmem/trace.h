@@ -18,7 +18,7 @@ const char *folio_size(unsigned int order, const char *sep, char *buf,
 		       size_t size);
 int scan_fault(const char *ev, char dev[32], unsigned long long *pgoff,
 	       unsigned long long *addr, char rw[8], char kind[8],
-	       char outcome[16], unsigned long long *ns,
+	       char outcome[32], unsigned long long *ns,
 	       unsigned int *order);
 
 #endif /* FAULTMEM_TOOL_TRACE_H */
