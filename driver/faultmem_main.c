@@ -266,4 +266,4 @@ module_exit(faultmem_exit);
 MODULE_DESCRIPTION("RAM buffers whose mmap is populated by a page-fault handler");
 MODULE_AUTHOR("The faultmem developers");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.5.0");
+MODULE_VERSION("0.6.0");
