@@ -174,6 +174,22 @@ TEST_F(inject_cli, map_marks_the_pages_under_a_rule)
 	EXPECT_NE(NULL, strstr(self->out, "covered by an injection rule"));
 }
 
+TEST_F(inject_cli, touch_says_why_a_page_failed)
+{
+	ASSERT_EQ(0, run_cli("inject 0 hwpoison 2", self->out, sizeof(self->out)));
+	ASSERT_EQ(0, run_cli("inject 0 sigbus 3", self->out, sizeof(self->out)));
+	EXPECT_EQ(1, run_cli("touch -r 0 2 3 9", self->out, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "page 2: SIGBUS (BUS_MCEERR_AR: a memory error)"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "page 3: SIGBUS (BUS_ADRERR: an injected fault)"));
+	EXPECT_NE(NULL, strstr(self->out, "page 9: SIGBUS (beyond the end of the device)"));
+	/* Written through MADV_POPULATE_WRITE, which answers with errnos. */
+	EXPECT_EQ(1, run_cli("touch 0 2 3", self->out, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "page 2: SIGBUS (BUS_MCEERR_AR: a memory error)"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "page 3: SIGBUS (BUS_ADRERR: an injected fault)"));
+}
+
 /*
  * The README's recipe: dd conv=noerror,sync over a bad page reports the
  * error, writes zeroes for that block and copies the rest.

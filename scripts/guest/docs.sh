@@ -77,7 +77,7 @@ endblock
 
 block SYSFS
 echo '# grep . /sys/class/misc/faultmem0/*'
-cd /sys/class/misc/faultmem0 && for f in size max_size resident_pages resident_bytes faults pages_allocated existing_page_faults sigbus_faults private_write_faults resizes holes_punched fault_around_calls huge_folios_allocated huge_fallbacks insert_races huge; do
+cd /sys/class/misc/faultmem0 && for f in size max_size resident_pages resident_bytes faults pages_allocated existing_page_faults sigbus_faults private_write_faults resizes holes_punched fault_around_calls huge_folios_allocated huge_fallbacks insert_races injected_sigbus injected_hwpoison injected_nospace injected_delays huge; do
 	echo "$f: $(cat $f)"
 done
 endblock
@@ -86,6 +86,42 @@ block RUN
 echo '# faultmem run --map -- 04_shared_between_processes'
 cd /faultmem/demos && faultmem run --map -- ./04_shared_between_processes 2>&1
 cd /
+endblock
+
+# Faults on demand: rules, the accesses they fail or delay, the events.
+{
+	echo '# faultmem inject 0 sigbus 3'
+	faultmem inject 0 sigbus 3
+	echo '# faultmem inject 0 hwpoison 6'
+	faultmem inject 0 hwpoison 6
+	echo '# faultmem inject --times 1 0 delay 200ms 4'
+	faultmem inject --times 1 0 delay 200ms 4
+} >/tmp/inject.txt 2>&1
+echo > $T/trace
+echo 1 > $T/events/faultmem/faultmem_fault/enable
+{
+	echo '# faultmem touch -r 0 3'
+	faultmem touch -r 0 3
+	echo '# faultmem touch -r 0 6'
+	faultmem touch -r 0 6
+	echo '# faultmem touch -r 0 4'
+	faultmem touch -r 0 4
+} >>/tmp/inject.txt 2>&1
+echo 0 > $T/events/faultmem/faultmem_fault/enable
+block INJECT
+cat /tmp/inject.txt
+echo '# cat /sys/class/misc/faultmem0/inject'
+cat /sys/class/misc/faultmem0/inject
+endblock
+block INJECT_TRACE
+echo '# cat /sys/kernel/tracing/trace'
+grep -v '^#' $T/trace
+endblock
+faultmem inject 0 clear >/dev/null
+
+block INJECT_RUN
+echo "# faultmem run --inject 'sigbus 2' -- dd if=/dev/faultmem0 of=/dev/null bs=4096 count=4"
+faultmem run --inject 'sigbus 2' -- dd if=/dev/faultmem0 of=/dev/null bs=4096 count=4 2>&1
 endblock
 
 rmmod faultmem

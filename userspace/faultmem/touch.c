@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * faultmem touch: map the device and read or write one byte of each page
- * given, saying which pages raise SIGBUS (beyond the end of the device).
+ * given, saying which pages raise SIGBUS (beyond the end of the device,
+ * or a fault-injection rule) and why.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +20,29 @@
 
 static sigjmp_buf touch_jump;
 
-static void on_touch_signal(int sig)
+/* What the last SIGBUS said: si_code (BUS_ADRERR, BUS_MCEERR_AR). */
+static volatile int touch_code;
+
+static void on_touch_signal(int sig, siginfo_t *info, void *uc)
 {
+	(void)uc;
+	touch_code = info->si_code;
 	siglongjmp(touch_jump, sig);
+}
+
+/*
+ * Why a page gave SIGBUS: beyond the end of the device, a memory error
+ * (a hwpoison rule), or an I/O error inside the device (a sigbus or
+ * nospace rule).
+ */
+static const char *sigbus_reason(int code, uint64_t page, long page_size,
+				 int fd)
+{
+	if (code == BUS_MCEERR_AR)
+		return "BUS_MCEERR_AR: a memory error";
+	if ((page + 1) * page_size > (uint64_t)lseek(fd, 0, SEEK_END))
+		return "beyond the end of the device";
+	return "BUS_ADRERR: an injected fault";
 }
 
 /*
@@ -61,16 +82,20 @@ static int parse_pages(char **argv, int n, long page, uint64_t *pages,
  * is one write access on hardware, but QEMU's single-threaded TCG
  * emulates it as a load then a store, so it faulted as a read there.
  * Beyond the end of the device the fault handler's VM_FAULT_SIGBUS comes
- * back as EFAULT instead of the signal.
+ * back as EFAULT instead of the signal, and VM_FAULT_HWPOISON as
+ * EHWPOISON.
  *
- * Return: 0, SIGBUS beyond the end, -1 (reported) on any other error.
+ * Return: 0, SIGBUS (touch_code says why), -1 (reported) on any other
+ * error.
  */
 static int write_fault(volatile char *addr, long page)
 {
 	if (!madvise((void *)addr, page, MADV_POPULATE_WRITE))
 		return 0;
-	if (errno == EFAULT)
+	if (errno == EFAULT || errno == EHWPOISON) {
+		touch_code = errno == EFAULT ? BUS_ADRERR : BUS_MCEERR_AR;
 		return SIGBUS;
+	}
 	fprintf(stderr, "%s: madvise(MADV_POPULATE_WRITE): %s\n", prog,
 		strerror(errno));
 	return -1;
@@ -112,7 +137,8 @@ int cmd_touch(int argc, char **argv)
 		return 1;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_touch_signal;
+	sa.sa_sigaction = on_touch_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGBUS, &sa, NULL);
 	for (i = 0; i < n; i++) {
 		volatile char *addr = map + pages[i] * page;
@@ -126,7 +152,8 @@ int cmd_touch(int argc, char **argv)
 		if (!sig)
 			printf("page %s: %s\n", arg, write_access ? "written" : "read");
 		else if (sig == SIGBUS)
-			printf("page %s: SIGBUS (beyond the end of the device)\n", arg);
+			printf("page %s: SIGBUS (%s)\n", arg,
+			       sigbus_reason(touch_code, pages[i], page, fd));
 		if (sig)
 			failed = 1;
 	}
