@@ -127,6 +127,7 @@ struct fm_signal {
 	int signo;	/* 0 if the access completed */
 	int code;	/* si_code */
 	void *addr;	/* si_addr */
+	short addr_lsb;	/* si_addr_lsb (BUS_MCEERR_*: log2 of what was lost) */
 };
 
 static sigjmp_buf fm_jump;
@@ -138,6 +139,7 @@ static void fm_on_signal(int signo, siginfo_t *info, void *ucontext)
 	fm_caught.signo = signo;
 	fm_caught.code = info->si_code;
 	fm_caught.addr = info->si_addr;
+	fm_caught.addr_lsb = signo == SIGBUS ? info->si_addr_lsb : 0;
 	siglongjmp(fm_jump, 1);
 }
 
@@ -170,6 +172,7 @@ static inline struct fm_signal fm_touch(volatile char *p, int write, char value)
 	result.signo = fm_caught.signo;
 	result.code = fm_caught.code;
 	result.addr = fm_caught.addr;
+	result.addr_lsb = fm_caught.addr_lsb;
 	return result;
 }
 

@@ -136,72 +136,26 @@ static int page_intact(int fd, long page, long p)
 	return ok;
 }
 
-/* A signal with the fields fm_touch() does not keep. */
-struct full_signal {
-	int signo;
-	int code;
-	void *addr;
-	short addr_lsb;
-};
-
-static sigjmp_buf full_jump;
-static volatile struct full_signal full_caught;
-
-static void on_full_signal(int signo, siginfo_t *info, void *uc)
-{
-	(void)uc;
-	full_caught.signo = signo;
-	full_caught.code = info->si_code;
-	full_caught.addr = info->si_addr;
-	full_caught.addr_lsb = info->si_addr_lsb;
-	siglongjmp(full_jump, 1);
-}
-
-/* Read the byte at @p, or (@write) store @value there. */
-static struct full_signal touch_full(volatile char *p, int write, char value)
-{
-	struct sigaction sa, old;
-	struct full_signal result;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_full_signal;
-	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGBUS, &sa, &old);
-	memset((void *)&full_caught, 0, sizeof(full_caught));
-	if (!sigsetjmp(full_jump, 1)) {
-		if (write)
-			*p = value;
-		else
-			(void)*p;
-	}
-	sigaction(SIGBUS, &old, NULL);
-	result.signo = full_caught.signo;
-	result.code = full_caught.code;
-	result.addr = full_caught.addr;
-	result.addr_lsb = full_caught.addr_lsb;
-	return result;
-}
-
 TEST_F(inject, sigbus_fails_a_fault_with_bus_adrerr_at_the_address)
 {
 	struct faultmem_stats before = fm_stats(self->fd), after;
 	char *addr = self->map + 3 * self->page + 123;
-	struct full_signal sig;
+	struct fm_signal sig;
 
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 3, 1));
-	sig = touch_full(addr, 0, 0);
+	sig = fm_touch(addr, 0, 0);
 	EXPECT_EQ(SIGBUS, sig.signo);
 	EXPECT_EQ(BUS_ADRERR, sig.code);
 	EXPECT_EQ(addr, sig.addr);
 	/* The neighbours work; no byte changed. */
-	EXPECT_EQ(0, touch_full(self->map + 2 * self->page, 0, 0).signo);
-	EXPECT_EQ(0, touch_full(self->map + 4 * self->page, 1,
+	EXPECT_EQ(0, fm_touch(self->map + 2 * self->page, 0, 0).signo);
+	EXPECT_EQ(0, fm_touch(self->map + 4 * self->page, 1,
 				pattern(4, 0)).signo);
 	after = fm_stats(self->fd);
 	EXPECT_EQ(before.injected_sigbus + 1, after.injected_sigbus);
 	EXPECT_EQ(after.injected_sigbus, fm_sysfs_read("injected_sigbus"));
 	ASSERT_EQ(1, clear_all(self->fd));
-	EXPECT_EQ(0, touch_full(addr, 0, 0).signo);
+	EXPECT_EQ(0, fm_touch(addr, 0, 0).signo);
 	EXPECT_EQ(pattern(3, 123), *addr);
 	EXPECT_TRUE(page_intact(self->fd, self->page, 3));
 }
@@ -233,11 +187,11 @@ TEST_F(inject, hwpoison_gives_bus_mceerr_ar_with_the_page_shift)
 	char *addr = self->map + 6 * self->page + 7;
 	struct faultmem_stats before = fm_stats(self->fd);
 	int shift = __builtin_ctzl(self->page);
-	struct full_signal sig;
+	struct fm_signal sig;
 	char buf[16];
 
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_HWPOISON, 6, 1));
-	sig = touch_full(addr, 0, 0);
+	sig = fm_touch(addr, 0, 0);
 	EXPECT_EQ(SIGBUS, sig.signo);
 	EXPECT_EQ(BUS_MCEERR_AR, sig.code);
 	EXPECT_EQ(addr, sig.addr);
@@ -256,19 +210,19 @@ TEST_F(inject, nospace_fails_only_what_would_allocate)
 {
 	long page = self->page, last = NR_PAGES - 1;
 	struct faultmem_stats before = fm_stats(self->fd);
-	struct full_signal sig;
+	struct fm_signal sig;
 	char buf[8] = "written";
 
 	/* Page 5 is resident, the last page is not. */
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_NOSPACE, 5, 1));
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_NOSPACE, last, 1));
-	EXPECT_EQ(0, touch_full(self->map + 5 * page, 1, pattern(5, 0)).signo);
+	EXPECT_EQ(0, fm_touch(self->map + 5 * page, 1, pattern(5, 0)).signo);
 	EXPECT_EQ(8, pwrite(self->fd, buf, 8, 5 * page + 64));
-	sig = touch_full(self->map + last * page + 1, 1, 0);
+	sig = fm_touch(self->map + last * page + 1, 1, 0);
 	EXPECT_EQ(SIGBUS, sig.signo);
 	EXPECT_EQ(BUS_ADRERR, sig.code);
 	/* A read fault allocates a page too, as on tmpfs. */
-	EXPECT_EQ(SIGBUS, touch_full(self->map + last * page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + last * page, 0, 0).signo);
 	EXPECT_EQ(-1, pwrite(self->fd, buf, 8, last * page));
 	EXPECT_EQ(ENOSPC, errno);
 	/* Short before the page: the bytes of the page before it. */
@@ -391,7 +345,7 @@ TEST_F(inject, after_lets_n_accesses_pass_then_fires_every_time)
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(-1, pread(self->fd, buf, 4, 0));
 	/* Faults count as accesses too: unmapped, the page faults again. */
-	EXPECT_EQ(SIGBUS, touch_full(self->map, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map, 0, 0).signo);
 }
 
 /* The firings of a probability rule over 64 reads, as a bit mask. */
@@ -465,7 +419,7 @@ TEST_F(inject, reads_and_writes_select_the_kind_of_access)
 	ASSERT_EQ(0, add(self->fd, &r));
 	EXPECT_EQ(-1, pread(self->fd, buf, 4, 4 * self->page));
 	EXPECT_EQ(4, pwrite(self->fd, buf, 4, 4 * self->page));
-	EXPECT_EQ(SIGBUS, touch_full(self->map + 4 * self->page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 4 * self->page, 0, 0).signo);
 	clear_all(self->fd);
 
 	r = rule_of(FAULTMEM_INJECT_SIGBUS, 4, 1);
@@ -475,9 +429,9 @@ TEST_F(inject, reads_and_writes_select_the_kind_of_access)
 	EXPECT_EQ(-1, pwrite(self->fd, buf, 4, 4 * self->page));
 	EXPECT_EQ(EIO, errno);
 	/* A write fault fails; the page was unmapped by the add. */
-	EXPECT_EQ(SIGBUS, touch_full(self->map + 4 * self->page, 1, 'a').signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 4 * self->page, 1, 'a').signo);
 	/* A read fault does not, and maps the page, as a file's. */
-	EXPECT_EQ(0, touch_full(self->map + 4 * self->page, 0, 0).signo);
+	EXPECT_EQ(0, fm_touch(self->map + 4 * self->page, 0, 0).signo);
 }
 
 TEST_F(inject, adding_a_rule_unmaps_resident_pages_and_changes_no_byte)
@@ -488,7 +442,7 @@ TEST_F(inject, adding_a_rule_unmaps_resident_pages_and_changes_no_byte)
 	ASSERT_EQ(1, fm_page_present(addr));
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 10, 1));
 	EXPECT_EQ(0, fm_page_present(addr));
-	EXPECT_EQ(SIGBUS, touch_full(addr, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(addr, 0, 0).signo);
 	clear_all(self->fd);
 	EXPECT_TRUE(page_intact(self->fd, self->page, 10));
 }
@@ -501,11 +455,11 @@ TEST_F(inject, fault_around_never_maps_a_page_under_a_rule)
 	/* A read fault at page 12 maps resident neighbours (up to 16). */
 	(void)*(volatile char *)(self->map + 12 * self->page);
 	EXPECT_EQ(0, fm_page_present(self->map + 13 * self->page));
-	EXPECT_EQ(SIGBUS, touch_full(self->map + 13 * self->page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 13 * self->page, 0, 0).signo);
 	/* The others fault and work. */
 	for (i = 0; i < 16; i++)
 		if (i != 13)
-			EXPECT_EQ(0, touch_full(self->map + i * self->page, 0,
+			EXPECT_EQ(0, fm_touch(self->map + i * self->page, 0,
 						0).signo);
 }
 
@@ -517,10 +471,10 @@ TEST_F(inject, a_private_copy_is_the_processs_own)
 	ASSERT_NE(MAP_FAILED, priv);
 	priv[8 * self->page] = 'P';	/* copy-on-write: now anonymous */
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 8, 2));
-	EXPECT_EQ(0, touch_full(priv + 8 * self->page, 0, 0).signo);
+	EXPECT_EQ(0, fm_touch(priv + 8 * self->page, 0, 0).signo);
 	EXPECT_EQ('P', priv[8 * self->page]);
 	/* The page it never copied reads the device's, and fails. */
-	EXPECT_EQ(SIGBUS, touch_full(priv + 9 * self->page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(priv + 9 * self->page, 0, 0).signo);
 	munmap(priv, NR_PAGES * self->page);
 }
 
@@ -627,8 +581,8 @@ TEST_F(inject, clear_by_range_and_by_id)
 	EXPECT_EQ(1, ioctl(self->fd, FAULTMEM_IOC_INJECT_CLEAR, &clear));
 	EXPECT_EQ(0, ioctl(self->fd, FAULTMEM_IOC_INJECT_CLEAR, &clear));
 	EXPECT_EQ(1, nr_rules(self->fd));
-	EXPECT_EQ(SIGBUS, touch_full(self->map + 4 * self->page, 0, 0).signo);
-	EXPECT_EQ(0, touch_full(self->map + 7 * self->page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 4 * self->page, 0, 0).signo);
+	EXPECT_EQ(0, fm_touch(self->map + 7 * self->page, 0, 0).signo);
 }
 
 /* A bad request: the errno, and still exactly @rules rules. */
@@ -879,9 +833,9 @@ TEST_F(inject_huge, only_the_ruled_page_of_a_huge_folio_fails)
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 5, 1));
 	EXPECT_EQ(0, fm_page_present(self->map + 5 * self->page));
 	EXPECT_EQ(0, huge_bad_bytes(self->map, self->page, 5));
-	EXPECT_EQ(SIGBUS, touch_full(self->map + 5 * self->page + 9, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 5 * self->page + 9, 0, 0).signo);
 	/* Mapped again page by page: the ruled page still fails. */
-	EXPECT_EQ(SIGBUS, touch_full(self->map + 5 * self->page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 5 * self->page, 0, 0).signo);
 	ASSERT_EQ(1, clear_all(self->fd));
 	EXPECT_EQ(0, huge_bad_bytes(self->map, self->page, -1));
 }
@@ -896,10 +850,10 @@ TEST_F(inject_huge, no_huge_folio_is_allocated_over_a_ruled_page)
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS,
 				self->per_huge + 3, 1));
 	/* A first touch of the empty second block gets 4 KiB pages. */
-	EXPECT_EQ(0, touch_full(second, 1, 'x').signo);
+	EXPECT_EQ(0, fm_touch(second, 1, 'x').signo);
 	EXPECT_EQ(huge_before, fm_stats(self->fd).huge_folios_allocated);
 	EXPECT_EQ(0, fm_page_present(second + 3 * self->page));
-	EXPECT_EQ(SIGBUS, touch_full(second + 3 * self->page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(second + 3 * self->page, 0, 0).signo);
 	EXPECT_EQ(0, huge_bad_bytes(self->map, self->page, -1));
 }
 
