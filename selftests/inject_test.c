@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -179,6 +180,37 @@ TEST_F(inject, sigbus_makes_read_and_write_short_then_eio)
 	ASSERT_EQ(1, clear_all(self->fd));
 	/* The failed writes changed nothing. */
 	EXPECT_TRUE(page_intact(self->fd, page, 3));
+	free(buf);
+}
+
+TEST_F(inject, sendfile_and_splice_stop_at_a_failing_page)
+{
+	long page = self->page;
+	int pipefd[2];
+	off_t off;
+	char *buf = malloc(2 * page);
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, pipe(pipefd));
+	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 3, 1));
+	/* Out of the device: the bytes before the page, then EIO. */
+	off = 2 * page;
+	EXPECT_EQ(page, splice(self->fd, &off, pipefd[1], NULL, 2 * page, 0));
+	EXPECT_EQ(page, read(pipefd[0], buf, 2 * page));
+	EXPECT_EQ(pattern(2, 0), buf[0]);
+	off = 3 * page;
+	EXPECT_EQ(-1, sendfile(pipefd[1], self->fd, &off, page));
+	EXPECT_EQ(EIO, errno);
+	/* Into the device: nothing reaches the page. */
+	memset(buf, 'S', 2 * page);
+	ASSERT_EQ(page, write(pipefd[1], buf, page));
+	off = 3 * page;
+	EXPECT_EQ(-1, splice(pipefd[0], NULL, self->fd, &off, page, 0));
+	EXPECT_EQ(EIO, errno);
+	ASSERT_EQ(1, clear_all(self->fd));
+	EXPECT_TRUE(page_intact(self->fd, page, 3));
+	close(pipefd[0]);
+	close(pipefd[1]);
 	free(buf);
 }
 
