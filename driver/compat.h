@@ -124,15 +124,15 @@ faultmem_copy_folio_from_iter_atomic(struct folio *folio, size_t offset,
 #endif
 
 /*
- * 6.5 ("mm: drop per-VMA lock when returning
- * VM_FAULT_RETRY or VM_FAULT_COMPLETED") added release_fault_lock(): a
- * fault may run under the per-VMA lock instead of mmap_lock, and a handler
- * that waits without the lock must drop whichever it holds. Before, faults
- * on file mappings always held mmap_lock for reading.
+ * 6.6 ("mm: handle userfaults under VMA lock") made release_fault_lock()
+ * public in <linux/mm.h>: from 6.7 a fault on a file mapping with
+ * ->map_pages may run under the per-VMA lock instead of mmap_lock, and a
+ * handler that waits without the lock must drop whichever it holds.
+ * Before 6.6, faults on file mappings always held mmap_lock for reading.
  */
 static inline void faultmem_release_fault_lock(struct vm_fault *vmf)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 	release_fault_lock(vmf);
 #else
 	mmap_read_unlock(vmf->vma->vm_mm);
