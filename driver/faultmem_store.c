@@ -613,8 +613,10 @@ static struct folio *faultmem_store_next_folio(struct faultmem_dev *fdev,
  * folio of its own. Truncating an empty range inside a page splits the
  * large folio holding it (truncate_inode_partial_folio(), the only split a
  * module can ask for) and zeroes nothing: lend = lstart - 1, with lstart
- * one byte into the page so that it is not a whole page either. As for a
- * hole punch, a split fails while the folio is pinned, and is retried a
+ * one byte into the page so that it is not a whole page either. The
+ * split unmaps the folio from every process; they fault it back. As for
+ * a hole punch, a split fails while the folio is pinned (and, our folios
+ * being dirty for life, stays in the page cache whole), and is retried a
  * few times.
  *
  * Return: 0, or -EBUSY when a split failed; no byte changes either way.
@@ -628,7 +630,15 @@ int faultmem_store_isolate_pages(struct faultmem_dev *fdev, pgoff_t first,
 
 	lockdep_assert_held_write(&faultmem_mapping(fdev)->invalidate_lock);
 	while ((folio = faultmem_store_next_folio(fdev, index, last, true))) {
-		loff_t at = (loff_t)max(folio->index, index) << PAGE_SHIFT;
+		pgoff_t target = max(folio->index, index);
+		/*
+		 * Not in page 0: there the end of the range it unmaps,
+		 * round_down(lstart) - 1, would wrap and unmap the whole
+		 * file. Its neighbour splits page 0 off as well (a split
+		 * breaks a folio into single pages, or from 7.x around the
+		 * page, which leaves its buddy single too).
+		 */
+		loff_t at = (loff_t)(target ? target : 1) << PAGE_SHIFT;
 
 		folio_put(folio);
 		if (tries++ == FAULTMEM_SPLIT_TRIES)
@@ -637,10 +647,9 @@ int faultmem_store_isolate_pages(struct faultmem_dev *fdev, pgoff_t first,
 			usleep_range(1000, 2000);
 		truncate_pagecache_range(fdev->inode, at + 1, at);
 		/* Start over after the page only once it stands alone. */
-		folio = faultmem_get_folio(faultmem_mapping(fdev),
-					   at >> PAGE_SHIFT);
+		folio = faultmem_get_folio(faultmem_mapping(fdev), target);
 		if (folio && !folio_test_large(folio)) {
-			index = folio->index + 1;
+			index = target + 1;
 			tries = 0;
 		}
 		if (folio)

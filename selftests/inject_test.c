@@ -872,6 +872,28 @@ TEST_F(inject_huge, only_the_ruled_page_of_a_huge_folio_fails)
 	EXPECT_EQ(0, huge_bad_bytes(self->map, self->page, -1));
 }
 
+/*
+ * Page 0 is split off through its neighbour: truncating inside page 0
+ * itself would unmap every page after it, from every process.
+ */
+TEST_F(inject_huge, a_rule_on_page_0_unmaps_nothing_else)
+{
+	char *second = self->map + HUGE_SIZE;
+
+	FM_RETURN_IF_SKIPPED();
+	second[7 * self->page] = 'y';
+	ASSERT_EQ(1, fm_page_present(second + 7 * self->page));
+	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 0, 1));
+	EXPECT_EQ(1, fm_page_present(second + 7 * self->page));
+	EXPECT_EQ(SIGBUS, fm_touch(self->map, 0, 0).signo);
+	EXPECT_EQ(0, huge_bad_bytes(self->map, self->page, 0));
+	/* Page 0 stands alone: its neighbours map without it. */
+	EXPECT_EQ(0, fm_page_present(self->map));
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 5, 0, 0).signo);
+	ASSERT_EQ(1, clear_all(self->fd));
+	EXPECT_EQ(0, huge_bad_bytes(self->map, self->page, -1));
+}
+
 TEST_F(inject_huge, no_huge_folio_is_allocated_over_a_ruled_page)
 {
 	char *second = self->map + HUGE_SIZE;
