@@ -99,15 +99,20 @@ build_all() {
 run_all() {
 	local kind=$1 image=$2 dir total from=0 boot=0 args programs
 	dir=$work/$kind
-	local name verdict line last results ko report
+	local name verdict line last results ko report python
 	total=$(wc -l <"$dir/queue")
 	: >"$dir/verdicts"
 	[ "$total" -gt 0 ] || return 0
 	programs=$(cat "$dir"/ko/*.tests | tr ' ' '\n' | sort -u | tr '\n' ' ')
 	args=(-o "$dir/initramfs.cpio.gz" -m "$dir/ko/faultmem.ko"
 		-t "$top/build/selftests" -b "$top/build/bin" -f "$programs"
-		-F "$dir/queue:/faultmem/mutants/queue")
+		-d "$top/build/demos" -F "$dir/queue:/faultmem/mutants/queue")
 	[ -x /usr/bin/trace-cmd ] && args+=(-B /usr/bin/trace-cmd)
+	# What make check's image has too: python3 for the README's recipe.
+	python=$("$top"/scripts/python-files.sh) ||
+		die "cannot list python3's files for the mutants' initramfs"
+	read -ra python <<<"${python//$'\n'/ }"
+	args+=("${python[@]}")
 	for ko in "$dir"/ko/*.ko; do
 		name=$(basename "$ko" .ko)
 		[ "$name" = faultmem ] && continue
