@@ -271,6 +271,7 @@ TEST_F(inject, nospace_fails_only_what_would_allocate)
 
 TEST_F(inject, delay_waits_as_one_major_fault)
 {
+	__u64 delays = fm_stats(self->fd).injected_delays;
 	char *addr = self->map + 2 * self->page;
 	struct rusage before, after;
 	char buf[8];
@@ -283,6 +284,8 @@ TEST_F(inject, delay_waits_as_one_major_fault)
 	EXPECT_LE(0.3, now_s() - t0);
 	getrusage(RUSAGE_SELF, &after);
 	EXPECT_EQ(before.ru_majflt + 1, after.ru_majflt);
+	/* Waited once: the retry after the wait is not delayed again. */
+	EXPECT_EQ(delays + 1, fm_stats(self->fd).injected_delays);
 	/* read() of the page waits too. */
 	t0 = now_s();
 	EXPECT_EQ(8, pread(self->fd, buf, 8, 2 * self->page));
@@ -603,18 +606,20 @@ TEST_F(inject, clear_by_range_and_by_id)
 	struct faultmem_inject_rule r = rule_of(FAULTMEM_INJECT_SIGBUS, 20, 3);
 
 	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 0, 5));
-	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 6, 4));
+	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 6, 1));
+	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 7, 3));
 	ASSERT_EQ(0, add(self->fd, &r));
-	EXPECT_EQ(3, nr_rules(self->fd));
-	/* Pages 5-6 touch only the second rule. */
+	EXPECT_EQ(4, nr_rules(self->fd));
+	/* Pages 5-6 touch only the rule of page 6, not its neighbours'. */
 	EXPECT_EQ(1, ioctl(self->fd, FAULTMEM_IOC_INJECT_CLEAR, &clear));
 	memset(&clear, 0, sizeof(clear));
 	clear.id = r.id;
 	EXPECT_EQ(1, ioctl(self->fd, FAULTMEM_IOC_INJECT_CLEAR, &clear));
 	EXPECT_EQ(0, ioctl(self->fd, FAULTMEM_IOC_INJECT_CLEAR, &clear));
-	EXPECT_EQ(1, nr_rules(self->fd));
+	EXPECT_EQ(2, nr_rules(self->fd));
 	EXPECT_EQ(SIGBUS, fm_touch(self->map + 4 * self->page, 0, 0).signo);
-	EXPECT_EQ(0, fm_touch(self->map + 7 * self->page, 0, 0).signo);
+	EXPECT_EQ(0, fm_touch(self->map + 6 * self->page, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 7 * self->page, 0, 0).signo);
 }
 
 /* A bad request: the errno, and still exactly @rules rules. */
