@@ -26,6 +26,9 @@
 #include "faultmem_dev.h"
 #include "faultmem_trace.h"
 
+/* The longest a delay may hold the mmap lock, where no retry is allowed. */
+#define FAULTMEM_LOCKED_DELAY_NS	NSEC_PER_SEC
+
 /**
  * faultmem_fault_delay() - wait as a page-in would, for a delay rule
  * @vmf:	the fault; its mmap or VMA lock is held
@@ -37,28 +40,29 @@
  * the process's other threads can fault, mmap() and munmap() meanwhile,
  * then answer VM_FAULT_RETRY. The core faults again with FAULT_FLAG_TRIED
  * and counts one major fault. After the lock is dropped the VMA may be
- * gone: only the file, pinned first, is used. With FAULT_FLAG_RETRY_NOWAIT
- * the caller wants no wait at all. Where no retry is allowed (ptrace's
- * /proc/PID/mem), wait with the lock held; a task being killed stops
- * waiting, and goes on to die.
+ * gone: only the file, pinned first, is used. Where no retry is allowed
+ * (ptrace's /proc/PID/mem), the wait holds the lock, and so blocks the
+ * process's mmap() and munmap(): at most FAULTMEM_LOCKED_DELAY_NS of it,
+ * as a disk read would; a task being killed stops waiting, and goes on
+ * to die. (A fault that may not wait at all, FAULT_FLAG_RETRY_NOWAIT,
+ * never gets here: faultmem_fault_rules() keeps delay rules from it.)
  *
- * Return: VM_FAULT_RETRY (with VM_FAULT_MAJOR after a wait), or
- * VM_FAULT_MAJOR when the fault should now go on to supply the page.
+ * Return: VM_FAULT_RETRY with VM_FAULT_MAJOR, or VM_FAULT_MAJOR when the
+ * fault should now go on to supply the page.
  */
 static vm_fault_t faultmem_fault_delay(struct vm_fault *vmf, u64 delay_ns,
 				       enum faultmem_fault_outcome *outcome)
 {
 	struct file *file;
 
-	*outcome = FAULTMEM_FAULT_DELAYED_RETRY;
 	if (!fault_flag_allow_retry_first(vmf->flags)) {
-		faultmem_inject_wait(delay_ns);
+		faultmem_inject_wait(min_t(u64, delay_ns,
+					   FAULTMEM_LOCKED_DELAY_NS));
 		*outcome = FAULTMEM_FAULT_DELAYED;
 		return VM_FAULT_MAJOR;
 	}
-	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
-		return VM_FAULT_RETRY;
 
+	*outcome = FAULTMEM_FAULT_DELAYED_RETRY;
 	file = get_file(vmf->vma->vm_file);
 	faultmem_release_fault_lock(vmf);
 	faultmem_inject_wait(delay_ns);
@@ -70,7 +74,9 @@ static vm_fault_t faultmem_fault_delay(struct vm_fault *vmf, u64 delay_ns,
  * What a rule makes of this fault, asked under the invalidate lock so that
  * a rule being added either is seen here or finds the page locked by us
  * and unmaps it after we have mapped it (faultmem_inject_add()). A fault
- * retried after a delay (FAULT_FLAG_TRIED) is not delayed again.
+ * retried after a delay (FAULT_FLAG_TRIED) is not delayed again, and one
+ * that may not wait at all (FAULT_FLAG_RETRY_NOWAIT: KVM's asynchronous
+ * page faults) is not delayed.
  */
 static struct faultmem_injection faultmem_fault_rules(struct faultmem_dev *fdev,
 						      struct vm_fault *vmf,
@@ -82,7 +88,8 @@ static struct faultmem_injection faultmem_fault_rules(struct faultmem_dev *fdev,
 	lockdep_assert_held_read(&mapping->invalidate_lock);
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		access |= FAULTMEM_ACCESS_WRITE;
-	if (delayed || (vmf->flags & FAULT_FLAG_TRIED))
+	if (delayed ||
+	    (vmf->flags & (FAULT_FLAG_TRIED | FAULT_FLAG_RETRY_NOWAIT)))
 		access |= FAULTMEM_ACCESS_RETRY;
 	if (!xa_load(&mapping->i_pages, vmf->pgoff))
 		access |= FAULTMEM_ACCESS_ALLOCATES;

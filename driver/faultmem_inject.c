@@ -259,9 +259,9 @@ bool faultmem_inject_covers(struct faultmem_dev *fdev, pgoff_t first,
  * faultmem_inject_wait() - wait like a slow page-in, killably
  * @delay_ns:	how long
  *
- * At most a second per sleep, so that the hung-task detector sees a task
- * that is making progress however long the delay (a task sleeping in D
- * state for 120 s without once being switched to is reported).
+ * In TASK_KILLABLE, as a task waits for a page's I/O: it counts in the
+ * load average, and a fatal signal wakes it. A wake-up before the
+ * deadline that is not one goes back to sleep.
  *
  * Return: 0, or -EINTR when a fatal signal ended the wait.
  */
@@ -277,7 +277,7 @@ int faultmem_inject_wait(u64 delay_ns)
 			return 0;
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		sleep = ns_to_ktime(min_t(u64, deadline - now, NSEC_PER_SEC));
+		sleep = ns_to_ktime(deadline - now);
 		set_current_state(TASK_KILLABLE);
 		schedule_hrtimeout(&sleep, HRTIMER_MODE_REL);
 	}
@@ -365,8 +365,10 @@ faultmem_rule_new(const struct faultmem_inject_rule *u)
 	if (!rule)
 		return ERR_PTR(-ENOMEM);
 	if (u->pid) {
+		/* A process: the ID of a thread group, as kill() takes. */
 		rule->pid = find_get_pid(u->pid);
-		if (!rule->pid) {
+		if (!rule->pid || !pid_has_task(rule->pid, PIDTYPE_TGID)) {
+			put_pid(rule->pid);
 			kfree(rule);
 			return ERR_PTR(-ESRCH);
 		}
@@ -409,6 +411,7 @@ int faultmem_inject_add(struct faultmem_dev *fdev,
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
 	struct faultmem_rule *rule;
+	pgoff_t first, last;
 	int ret;
 
 	ret = faultmem_rule_check(urule);
@@ -428,17 +431,23 @@ int faultmem_inject_add(struct faultmem_dev *fdev,
 	if (ret)
 		goto unlock;
 
+	/*
+	 * Once published, the rule is the list's: a clear or its last
+	 * firing may free it at any time. Take what is needed now.
+	 */
+	first = rule->first;
+	last = rule->last;
+	urule->seed = rule->seed;
 	spin_lock(&fdev->inject.lock);
 	rule->id = ++fdev->inject.next_id;
+	urule->id = rule->id;
 	list_add_tail(&rule->node, &fdev->inject.rules);
 	WRITE_ONCE(fdev->inject.nr, fdev->inject.nr + 1);
 	spin_unlock(&fdev->inject.lock);
+	rule = NULL;
 
 	synchronize_rcu();
-	faultmem_store_unmap_pages(fdev, rule->first, rule->last);
-	urule->id = rule->id;
-	urule->seed = rule->seed;
-	rule = NULL;
+	faultmem_store_unmap_pages(fdev, first, last);
 unlock:
 	filemap_invalidate_unlock(mapping);
 	if (rule)
@@ -451,8 +460,8 @@ unlock:
  * @fdev:	the device
  * @clear:	which: one by ID, or every rule covering a page of a range
  *
- * Pages need no attention: a page under a rule is never mapped, so its
- * next access faults and finds no rule.
+ * Pages need no attention: where a page under the rule is mapped, an
+ * access the rule let pass mapped it, and it may stay so.
  *
  * Return: how many rules were removed, or -EINVAL.
  */
@@ -581,8 +590,9 @@ static int faultmem_format_probability(char *buf, size_t size, u32 ppb)
 }
 
 /*
- * One rule as a line in the tool's syntax (faultmem run --inject),
- * followed by its state: what `faultmem inject DEV list` prints too.
+ * One rule as a line in the tool's syntax (faultmem inject's action and
+ * options), followed by its state: what `faultmem inject DEV list`
+ * prints too.
  */
 static int faultmem_format_rule(char *buf, size_t size,
 				const struct faultmem_inject_rule *r)

@@ -594,8 +594,14 @@ static struct folio *faultmem_store_next_folio(struct faultmem_dev *fdev,
 		if (xas_retry(&xas, folio) || xa_is_value(folio) ||
 		    (large && !folio_test_large(folio)))
 			continue;
-		if (folio_try_get(folio))
+		if (!folio_try_get(folio)) {
+			xas_reset(&xas);
+			continue;
+		}
+		/* Freed and reused between the lookup and the reference? */
+		if (likely(folio == xas_reload(&xas)))
 			break;
+		folio_put(folio);
 		xas_reset(&xas);
 	}
 	rcu_read_unlock();

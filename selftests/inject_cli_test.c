@@ -166,6 +166,24 @@ TEST_F(inject_cli, run_inject_fails_only_the_command_and_clears_its_rules)
 	EXPECT_EQ(0, rules_of(self->fd));
 }
 
+/*
+ * kill of faultmem run reaches its command, and the rules still go: the
+ * tool passes SIGTERM on and clears them when the command has ended.
+ */
+TEST_F(inject_cli, run_killed_passes_the_signal_on_and_clears_its_rules)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s run --inject 'sigbus 2' -- sleep 60 >/dev/null 2>&1 & p=$!; "
+		 "i=0; while [ -z \"$(cat " FM_SYSFS "inject)\" ] && [ $i -lt 500 ]; do "
+		 "sleep 0.01; i=$((i + 1)); done; "
+		 "kill -TERM $p; wait $p; echo \"rc=$?\"", cli());
+	ASSERT_EQ(0, fm_run(cmd, self->out, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "rc=143")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, rules_of(self->fd));
+}
+
 TEST_F(inject_cli, map_marks_the_pages_under_a_rule)
 {
 	ASSERT_EQ(0, run_cli("inject 0 nospace 5", self->out, sizeof(self->out)));

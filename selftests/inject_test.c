@@ -230,9 +230,11 @@ TEST_F(inject, hwpoison_gives_bus_mceerr_ar_with_the_page_shift)
 	EXPECT_EQ(shift, sig.addr_lsb);
 	EXPECT_EQ(-1, pread(self->fd, buf, sizeof(buf), 6 * self->page));
 	EXPECT_EQ(EIO, errno);
-	EXPECT_EQ(before.injected_hwpoison + 2,
+	EXPECT_EQ(-1, pwrite(self->fd, buf, sizeof(buf), 6 * self->page));
+	EXPECT_EQ(EIO, errno);
+	EXPECT_EQ(before.injected_hwpoison + 3,
 		  fm_stats(self->fd).injected_hwpoison);
-	EXPECT_EQ(before.injected_hwpoison + 2,
+	EXPECT_EQ(before.injected_hwpoison + 3,
 		  fm_sysfs_read("injected_hwpoison"));
 	ASSERT_EQ(1, clear_all(self->fd));
 	EXPECT_TRUE(page_intact(self->fd, self->page, 6));
@@ -286,11 +288,14 @@ TEST_F(inject, delay_waits_as_one_major_fault)
 	EXPECT_EQ(before.ru_majflt + 1, after.ru_majflt);
 	/* Waited once: the retry after the wait is not delayed again. */
 	EXPECT_EQ(delays + 1, fm_stats(self->fd).injected_delays);
-	/* read() of the page waits too. */
+	/* read() and write() of the page wait too. */
 	t0 = now_s();
 	EXPECT_EQ(8, pread(self->fd, buf, 8, 2 * self->page));
 	EXPECT_LE(0.3, now_s() - t0);
 	EXPECT_EQ(pattern(2, 0), buf[0]);
+	t0 = now_s();
+	EXPECT_EQ(8, pwrite(self->fd, buf, 8, 2 * self->page));
+	EXPECT_LE(0.3, now_s() - t0);
 	EXPECT_LE(2, fm_sysfs_read("injected_delays"));
 }
 
@@ -308,28 +313,74 @@ static void *touch_thread(void *arg)
 	return NULL;
 }
 
+/* Wait until the device's delay rules have fired @delays times (or 5 s). */
+static int wait_for_delays(int fd, __u64 delays)
+{
+	double until = now_s() + 5;
+
+	while (fm_stats(fd).injected_delays < delays && now_s() < until)
+		usleep(1000);
+	return fm_stats(fd).injected_delays >= delays ? 0 : -1;
+}
+
 TEST_F(inject, delay_waits_without_the_mmap_lock)
 {
 	struct toucher t = { .addr = self->map + 7 * self->page };
-	double t0, mmap_took;
+	__u64 delays = fm_stats(self->fd).injected_delays;
+	double t0, started, took;
 	pthread_t thread;
 	void *other;
 
 	ASSERT_EQ(0, add_delay(self->fd, 7, 1, 2000 * 1000000ULL));
 	t0 = now_s();
 	ASSERT_EQ(0, pthread_create(&thread, NULL, touch_thread, &t));
-	usleep(300 * 1000);
-	/* mmap() and munmap() need the mmap lock for writing. */
+	ASSERT_EQ(0, wait_for_delays(self->fd, delays + 1));
+	/*
+	 * While the toucher waits, change the very mapping it faults in:
+	 * splitting it needs mmap_lock for writing and, from 6.7, the
+	 * VMA's own lock, which a fault may hold instead. Then map and
+	 * unmap memory elsewhere.
+	 */
+	started = now_s();
+	ASSERT_EQ(0, mprotect(self->map + 20 * self->page, self->page,
+			      PROT_READ));
+	ASSERT_EQ(0, mprotect(self->map + 20 * self->page, self->page,
+			      PROT_READ | PROT_WRITE));
 	other = mmap(NULL, 1 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 		     -1, 0);
 	ASSERT_NE(MAP_FAILED, other);
 	ASSERT_EQ(0, munmap(other, 1 << 20));
-	mmap_took = now_s() - t0;
+	took = now_s() - started;
 	ASSERT_EQ(0, pthread_join(thread, NULL));
-	TH_LOG("mmap+munmap done %.2f s in, the delayed fault %.2f s in",
-	       mmap_took, t.done - t0);
-	EXPECT_GT(1.5, mmap_took);
+	TH_LOG("mprotect, mmap, munmap took %.2f s; the delayed fault ended %.2f s in",
+	       took, t.done - t0);
+	EXPECT_GT(1.0, took);
 	EXPECT_LE(2.0, t.done - t0);
+	EXPECT_EQ(pattern(7, 0), *t.addr);
+}
+
+/*
+ * /proc/PID/mem faults without a retry: the delay holds the mmap lock, so
+ * it is cut to a second, as a disk read would be short.
+ */
+TEST_F(inject, a_delay_that_cannot_drop_the_lock_is_short)
+{
+	char path[64], buf[8];
+	double t0, took;
+	int mem;
+
+	ASSERT_EQ(0, add_delay(self->fd, 12, 1, 4ULL * 1000000000ULL));
+	snprintf(path, sizeof(path), "/proc/%d/mem", getpid());
+	mem = open(path, O_RDONLY);
+	ASSERT_LE(0, mem);
+	t0 = now_s();
+	EXPECT_EQ(8, pread(mem, buf, 8, (uintptr_t)(self->map + 12 * self->page)));
+	took = now_s() - t0;
+	TH_LOG("/proc/PID/mem read of a page with a 4 s delay: %.2f s", took);
+	EXPECT_LE(1.0, took);
+	EXPECT_GT(2.5, took);
+	EXPECT_EQ(pattern(12, 0), buf[0]);
+	close(mem);
 }
 
 TEST_F(inject, sigkill_ends_a_long_delay)
@@ -338,6 +389,8 @@ TEST_F(inject, sigkill_ends_a_long_delay)
 	int status;
 	pid_t pid;
 
+	__u64 delays = fm_stats(self->fd).injected_delays;
+
 	ASSERT_EQ(0, add_delay(self->fd, 1, 1, 60ULL * 1000000000ULL));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -345,7 +398,9 @@ TEST_F(inject, sigkill_ends_a_long_delay)
 		(void)*(volatile char *)(self->map + self->page);
 		_exit(0);
 	}
-	usleep(500 * 1000);
+	/* Kill it once it waits. */
+	ASSERT_EQ(0, wait_for_delays(self->fd, delays + 1));
+	usleep(100 * 1000);
 	killed = now_s();
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -535,6 +590,29 @@ TEST_F(inject, gup_users_fail_on_a_failing_page)
 	EXPECT_EQ(EFAULT, errno);
 }
 
+static volatile pid_t spare_tid;
+static volatile int spare_stop;
+
+static void *spare_thread(void *arg)
+{
+	(void)arg;
+	spare_tid = syscall(SYS_gettid);
+	while (!spare_stop)
+		usleep(1000);
+	return NULL;
+}
+
+/* The ID of a second thread of this process (which keeps running). */
+static pid_t thread_id(void)
+{
+	static pthread_t thread;
+
+	if (!spare_tid && !pthread_create(&thread, NULL, spare_thread, NULL))
+		while (!spare_tid)
+			usleep(1000);
+	return spare_tid;
+}
+
 TEST_F(inject, a_pid_rule_fails_only_that_process_tree)
 {
 	struct faultmem_inject_rule r = rule_of(FAULTMEM_INJECT_SIGBUS, 14, 1);
@@ -558,6 +636,11 @@ TEST_F(inject, a_pid_rule_fails_only_that_process_tree)
 		waitpid(grandchild, &status, 0);
 		_exit(WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 2);
 	}
+	/* A thread's ID is no process's: refused. */
+	r.pid = syscall(SYS_gettid) == getpid() ? thread_id() : 0;
+	ASSERT_NE(0, r.pid);
+	EXPECT_EQ(-ESRCH, add(self->fd, &r));
+	r = rule_of(FAULTMEM_INJECT_SIGBUS, 14, 1);
 	r.pid = pid;
 	ASSERT_EQ(0, add(self->fd, &r));
 	/* Not this process. */

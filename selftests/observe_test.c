@@ -189,11 +189,6 @@ TEST_F(obs, fault_events_carry_the_folio_order)
 	munmap(map, 33 * self->page);
 }
 
-/*
- * Under huge=always the first touch of a 2 MiB block inside the device
- * allocates a PMD-size folio: order 9 (2 MiB of 4 KiB pages), and so does
- * a fault on another page of it through a new mapping (existing_page).
- */
 /* The longest duration_ns of "faultmem_fault:" events with @outcome. */
 static unsigned long long longest_event(const char *trace, const char *outcome)
 {
@@ -258,6 +253,11 @@ TEST_F(obs, fault_events_name_injected_outcomes)
 	munmap(map, 8 * self->page);
 }
 
+/*
+ * Under huge=always the first touch of a 2 MiB block inside the device
+ * allocates a PMD-size folio: order 9 (2 MiB of 4 KiB pages), and so does
+ * a fault on another page of it through a new mapping (existing_page).
+ */
 TEST_F(obs, fault_events_carry_the_huge_folio_order)
 {
 	unsigned int order = 0;

@@ -355,7 +355,9 @@ int inject_resolve_all(int fd, const char *dev, struct faultmem_inject_rule *r)
 		return -1;
 	}
 	if (r->first_page >= max_pages || r->nr_pages > max_pages - r->first_page)
-		return usage_error("inject: PAGES reach past page %llu, the last below %s's max_size",
+		return usage_error("inject: PAGES %llu-%llu reach past page %llu, the last below %s's max_size",
+				   (unsigned long long)r->first_page,
+				   (unsigned long long)(r->first_page + r->nr_pages - 1),
 				   (unsigned long long)max_pages - 1,
 				   device_path(dev));
 	return 0;
@@ -589,14 +591,13 @@ static int inject_add_command(const char *dev, struct faultmem_inject_rule *r)
 		return 1;
 
 	ret = inject_resolve_all(fd, dev, r);
-	if (ret == EXIT_USAGE)
-		return ret;
-	if (ret || inject_add(fd, dev, r))
-		return 1;
-	/* As list prints it: the seed drawn is how a run is replayed. */
-	print_inject_rule(stdout, r);
+	if (!ret && inject_add(fd, dev, r))
+		ret = 1;
+	else if (!ret)
+		/* As list prints it: the seed drawn is how a run is replayed. */
+		print_inject_rule(stdout, r);
 	close(fd);
-	return 0;
+	return ret == EXIT_USAGE ? ret : !!ret;
 }
 
 /*

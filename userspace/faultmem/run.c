@@ -266,12 +266,22 @@ static void print_profile(struct profile *p, char **command, double seconds)
 	fprintf(stderr, "\n%.3f seconds elapsed\n", seconds);
 }
 
+/* The command, to which SIGTERM and SIGHUP are passed on. */
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
 /*
  * run --inject: the rules of the specs, added to the device (-d, or 0)
  * for the command's pid once it is forked and held, and cleared by their
- * IDs when it is done, or when the tool gives up: left behind, a rule for
- * a pid would fire on whatever process gets that pid next. @added: the
- * first @added of @rules are on the device, their IDs in them.
+ * IDs when it is done, or when the tool gives up: left behind, they would
+ * go on failing the command's other processes and hold rule slots of the
+ * device. @added: the first @added of @rules are on the device, their IDs
+ * in them.
  */
 struct injection {
 	struct faultmem_inject_rule *rules;
@@ -332,7 +342,7 @@ static int injection_add(struct injection *inj, const char *dev, pid_t pid)
 
 /*
  * Clear the rules added, by ID. One that fired its --times is gone
- * already: ENOENT is no failure. 0, or -1 after saying why.
+ * already (the ioctl then removes none). 0, or -1 after saying why.
  */
 static int injection_clear(struct injection *inj, const char *dev)
 {
@@ -342,7 +352,7 @@ static int injection_clear(struct injection *inj, const char *dev)
 	for (; inj->added; inj->added--) {
 		memset(&c, 0, sizeof(c));
 		c.id = inj->rules[inj->added - 1].id;
-		if (ioctl(inj->fd, FAULTMEM_IOC_INJECT_CLEAR, &c) < 0 && errno != ENOENT) {
+		if (ioctl(inj->fd, FAULTMEM_IOC_INJECT_CLEAR, &c) < 0) {
 			warn("%s: cannot clear rule %llu", device_path(dev), c.id);
 			ret = -1;
 		}
@@ -509,6 +519,14 @@ int cmd_run(int argc, char **argv)
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &ign, NULL);
 	sigaction(SIGQUIT, &ign, NULL);
+	/*
+	 * kill and a closed terminal reach only the tool: pass them on, so
+	 * that the command ends first and its rules are cleared after it.
+	 */
+	forward_to = pid;
+	ign.sa_handler = forward_signal;
+	sigaction(SIGTERM, &ign, NULL);
+	sigaction(SIGHUP, &ign, NULL);
 	snprintf(path, sizeof(path), "%s/trace_pipe", inst);
 	if (trace_pid(inst, pid) || (pipe_fd = open(path, O_RDONLY | O_NONBLOCK)) < 0 ||
 	    injection_add(&inj, dev, pid)) {
