@@ -858,25 +858,41 @@ static void *churn_reader(void *arg)
 	return NULL;
 }
 
+/* Clear every rule, again and again, while another thread adds them. */
+static void *churn_clearer(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!c->stop) {
+		clear_all(c->fd);
+		usleep(500);
+	}
+	return NULL;
+}
+
 TEST_F(inject, rules_added_and_cleared_while_threads_fault)
 {
 	struct churn c = { .fd = self->fd, .page = self->page, .map = self->map };
-	pthread_t threads[2];
+	pthread_t threads[3];
 	double end = now_s() + 3;
 	long adds = 0, p;
 	int i;
 
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&threads[i], NULL, churn_reader, &c));
+	/* Rules are freed under the add's feet: by clears, by --times 1. */
+	ASSERT_EQ(0, pthread_create(&threads[2], NULL, churn_clearer, &c));
 	while (now_s() < end) {
-		ASSERT_EQ(0, add_delay(self->fd, 16 + adds % 8, 1 + adds % 3,
-				       200 * 1000ULL));
-		if (adds % 4 == 3)
-			ASSERT_LE(0, clear_all(self->fd));
+		struct faultmem_inject_rule r =
+			rule_of(FAULTMEM_INJECT_DELAY, 16 + adds % 8, 1 + adds % 3);
+
+		r.delay_ns = 200 * 1000ULL;
+		r.times = adds % 2;
+		ASSERT_EQ(0, add(self->fd, &r));
 		adds++;
 	}
 	c.stop = 1;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		pthread_join(threads[i], NULL);
 	clear_all(self->fd);
 	TH_LOG("%ld rules added while %ld pages were checked", adds, c.checked);
