@@ -885,10 +885,13 @@ TEST_F(inject, rules_added_and_cleared_while_threads_fault)
 	while (now_s() < end) {
 		struct faultmem_inject_rule r =
 			rule_of(FAULTMEM_INJECT_DELAY, 16 + adds % 8, 1 + adds % 3);
+		int ret;
 
 		r.delay_ns = 200 * 1000ULL;
 		r.times = adds % 2;
-		ASSERT_EQ(0, add(self->fd, &r));
+		ret = add(self->fd, &r);
+		/* The clearer may fall behind: 64 rules is the limit. */
+		ASSERT_TRUE(ret == 0 || ret == -ENOSPC);
 		adds++;
 	}
 	c.stop = 1;
