@@ -32,6 +32,16 @@ static inline long fm_page_size(void)
 	return sysconf(_SC_PAGESIZE);
 }
 
+/*
+ * 1 if the kernel has CONFIG_MEMORY_FAILURE (its sysctl exists): only then
+ * does VM_FAULT_HWPOISON become SIGBUS with BUS_MCEERR_AR; without it the
+ * architecture code sends a plain BUS_ADRERR (the debug kernel's config).
+ */
+static inline int fm_memory_failure(void)
+{
+	return !access("/proc/sys/vm/memory_failure_early_kill", F_OK);
+}
+
 /* Read one decimal value from /sys/class/misc/faultmem0/<name>. */
 static inline long long fm_sysfs_read(const char *name)
 {
