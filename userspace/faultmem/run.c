@@ -527,6 +527,9 @@ int cmd_run(int argc, char **argv)
 	ign.sa_handler = forward_signal;
 	sigaction(SIGTERM, &ign, NULL);
 	sigaction(SIGHUP, &ign, NULL);
+	/* A command killed while held closes its end of the go pipe. */
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, NULL);
 	snprintf(path, sizeof(path), "%s/trace_pipe", inst);
 	if (trace_pid(inst, pid) || (pipe_fd = open(path, O_RDONLY | O_NONBLOCK)) < 0 ||
 	    injection_add(&inj, dev, pid)) {
