@@ -104,11 +104,14 @@ PROGRAM_TIMEOUT ?= 600
 export VM_APPEND := fm.stress_seconds=$(STRESS_SECONDS) \
 	fm.program_timeout=$(PROGRAM_TIMEOUT) $(VM_APPEND)
 
-USER_PROGS := $(BUILD)/bin/faultmem $(BUILD)/bin/faultmem-bench
+USER_PROGS := $(BUILD)/bin/faultmem $(BUILD)/bin/faultmem-bench \
+	$(BUILD)/bin/faultmem-fsx
 # The faultmem tool: userspace/faultmem/, a file per command (main.c
 # dispatches).
 TOOL_SOURCES := $(wildcard userspace/faultmem/*.c)
 TOOL_HEADERS := $(wildcard userspace/faultmem/*.h)
+# The differential exerciser: userspace/fsx/.
+FSX_SOURCES := $(wildcard userspace/fsx/*.c)
 DEMOS := $(patsubst userspace/demos/%.c,$(BUILD)/demos/%,$(wildcard userspace/demos/*.c))
 SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/*_test.c))
 RUNNER_TESTS := $(patsubst selftests/runner/%.c,$(BUILD)/runner-tests/%,$(wildcard selftests/runner/*.c))
@@ -191,6 +194,10 @@ $(BUILD)/bin/faultmem: $(TOOL_SOURCES) $(TOOL_HEADERS) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $(TOOL_SOURCES) $(USER_LDFLAGS)
 
+$(BUILD)/bin/faultmem-fsx: $(FSX_SOURCES) userspace/fsx/fsx.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(FSX_SOURCES) $(USER_LDFLAGS)
+
 $(BUILD)/bin/faultmem-bench: bench/faultmem_bench.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
@@ -230,8 +237,9 @@ initramfs: module-run userspace selftests
 	scripts/mkinitramfs.sh -o $(INITRD) -m $(MODULE_KO) $(INITRAMFS_CONTENT)
 
 # The skips each lane expects (selftests/expected-skips): Debian's own
-# kernels, and PREEMPT_RT ones; the debug kernel's lane has its own tag.
-STOCK_SKIP_TAGS := stock $(FLAVOUR)
+# kernels, PREEMPT_RT ones and each suite's (bookworm: 6.1); the debug
+# kernel's lane has its own tag.
+STOCK_SKIP_TAGS := stock $(FLAVOUR) $(KERNEL_SUITE)$(if $(KSERIES),-$(KSERIES))
 
 check-run: initramfs
 	VM_LOGDIR=$(KBUILD_DIR)/vm VM_SKIP_TAGS="$(STOCK_SKIP_TAGS)" \

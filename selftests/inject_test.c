@@ -595,6 +595,73 @@ TEST_F(inject, gup_users_fail_on_a_failing_page)
 	EXPECT_EQ(EFAULT, errno);
 }
 
+/*
+ * An O_DIRECT write from (or read into) a failing page fails with EFAULT,
+ * as from any user page the kernel cannot supply. tmpfs takes O_DIRECT
+ * from 6.6 on; older kernels refuse the open.
+ */
+TEST_F(inject, o_direct_from_a_failing_page_is_efault)
+{
+	char path[64];
+	int memfd, direct;
+
+	memfd = memfd_create("faultmem-direct", 0);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, 4 * self->page));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+	direct = open(path, O_RDWR | O_DIRECT);
+	close(memfd);
+	if (direct < 0 && errno == EINVAL)
+		SKIP(return, "tmpfs has no O_DIRECT before Linux 6.6");
+	ASSERT_LE(0, direct);
+	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 11, 1));
+	/* The page before it works: the rule alone makes the difference. */
+	EXPECT_EQ(self->page, pwrite(direct, self->map + 10 * self->page,
+				     self->page, 0));
+	EXPECT_EQ(-1, pwrite(direct, self->map + 11 * self->page,
+			     self->page, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, pread(direct, self->map + 11 * self->page,
+			    self->page, 0));
+	EXPECT_EQ(EFAULT, errno);
+	close(direct);
+	ASSERT_EQ(1, clear_all(self->fd));
+	EXPECT_TRUE(page_intact(self->fd, self->page, 11));
+}
+
+/*
+ * A rule names pages of the device, not of its current size: past the
+ * end a page gives the ordinary SIGBUS, and the rule applies again when
+ * the device grows back. A punch frees the page and keeps the rule.
+ */
+TEST_F(inject, rules_stay_across_resize_and_punch)
+{
+	struct faultmem_stats before, after;
+
+	ASSERT_EQ(0, add_simple(self->fd, FAULTMEM_INJECT_SIGBUS, 20, 1));
+	ASSERT_EQ(0, fm_set_size(self->fd, 16 * self->page));
+	before = fm_stats(self->fd);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 20 * self->page, 0, 0).signo);
+	after = fm_stats(self->fd);
+	EXPECT_EQ(before.sigbus_faults + 1, after.sigbus_faults);
+	EXPECT_EQ(before.injected_sigbus, after.injected_sigbus);
+	EXPECT_EQ(1, nr_rules(self->fd));
+
+	ASSERT_EQ(0, fm_set_size(self->fd, NR_PAGES * self->page));
+	before = fm_stats(self->fd);
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 20 * self->page, 0, 0).signo);
+	EXPECT_EQ(0, fm_touch(self->map + 19 * self->page, 0, 0).signo);
+	after = fm_stats(self->fd);
+	EXPECT_EQ(before.injected_sigbus + 1, after.injected_sigbus);
+	EXPECT_EQ(before.sigbus_faults, after.sigbus_faults);
+
+	ASSERT_EQ(0, fm_punch(self->fd, 20 * self->page, self->page));
+	EXPECT_EQ(1, nr_rules(self->fd));
+	EXPECT_EQ(SIGBUS, fm_touch(self->map + 20 * self->page, 0, 0).signo);
+	EXPECT_EQ(after.injected_sigbus + 1,
+		  fm_stats(self->fd).injected_sigbus);
+}
+
 static volatile pid_t spare_tid;
 static volatile int spare_stop;
 
