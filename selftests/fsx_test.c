@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The differential exerciser (userspace/fsx/) on this kernel: random
+ * reads, writes, mapping loads and stores, splices, seeks, resizes and
+ * punches applied to /dev/faultmem0 and to a tmpfs file, every answer and
+ * byte compared. With small pages, and with huge=always on the device and
+ * on a huge tmpfs. The seed is new every run and printed, so a failure
+ * here names the command that replays it.
+ */
+#include <sys/mount.h>
+#include <time.h>
+
+#include "faultmem_cli.h"
+
+#define HUGE_MOUNT	"/tmp/faultmem-fsx-huge"
+#define FSX		"/faultmem/bin/faultmem-fsx"
+
+FIXTURE(fsx) {
+	int fd;
+	off_t initial;
+	char file[64];
+};
+
+FIXTURE_VARIANT(fsx) {
+	int huge;
+};
+
+FIXTURE_VARIANT_ADD(fsx, small) { .huge = 0 };
+FIXTURE_VARIANT_ADD(fsx, huge) { .huge = 1 };
+
+FIXTURE_SETUP(fsx)
+{
+	self->fd = fm_open(O_RDWR);
+	self->initial = lseek(self->fd, 0, SEEK_END);
+	snprintf(self->file, sizeof(self->file), "/dev/shm/faultmem-fsx");
+	if (!variant->huge)
+		return;
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
+		SKIP(return, "kernel without transparent huge pages");
+	ASSERT_EQ(0, fm_sysfs_write("huge", "always"));
+	mkdir(HUGE_MOUNT, 0755);
+	ASSERT_EQ(0, mount("tmpfs", HUGE_MOUNT, "tmpfs", 0,
+			   "huge=always,size=64M"));
+	snprintf(self->file, sizeof(self->file), "%s/file", HUGE_MOUNT);
+}
+
+FIXTURE_TEARDOWN(fsx)
+{
+	unlink(self->file);
+	if (variant->huge) {
+		fm_sysfs_write("huge", "never");
+		umount(HUGE_MOUNT);
+	}
+	fm_punch_all(self->fd);
+	fm_set_size(self->fd, self->initial);
+	close(self->fd);
+}
+
+/* The seconds a variant runs: a third of FAULTMEM_STRESS_SECONDS, 5 to 20. */
+static long fsx_seconds(void)
+{
+	const char *env = getenv("FAULTMEM_STRESS_SECONDS");
+	long seconds = env ? atol(env) / 3 : 20;
+
+	return seconds < 5 ? 5 : seconds > 20 ? 20 : seconds;
+}
+
+/* The device and tmpfs agree on everything the exerciser tries. */
+TEST_F_TIMEOUT(fsx, the_device_answers_as_tmpfs_does, 300)
+{
+	static char out[16384];
+	char cmd[256];
+	unsigned long long seed = (unsigned long long)time(NULL) << 16 ^ getpid();
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s -s %llu -t %ld -S %s -f %s%s 2>&1",
+		 FSX, seed, fsx_seconds(), variant->huge ? "8M" : "4M",
+		 self->file, variant->huge ? " -H" : "");
+	status = fm_run(cmd, out, sizeof(out));
+	/* The operation count and seed go to the lane's log either way. */
+	printf("# %s", out);
+	EXPECT_EQ(0, status) TH_LOG("%s", cmd);
+	EXPECT_NE(NULL, strstr(out, "the device and tmpfs agreed"));
+}
+
+/* A seed and a count name one run: the same run, operation by operation. */
+TEST_F_TIMEOUT(fsx, a_seed_replays_the_same_operations, 120)
+{
+	static char first[65536], again[65536];
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "%s -v -s 4242 -n 300 -S %s -f %s%s 2>&1",
+		 FSX, variant->huge ? "8M" : "1M", self->file,
+		 variant->huge ? " -H" : "");
+	EXPECT_EQ(0, fm_run(cmd, first, sizeof(first))) TH_LOG("%s", first);
+	EXPECT_EQ(0, fm_run(cmd, again, sizeof(again))) TH_LOG("%s", again);
+	EXPECT_STREQ(first, again);
+	EXPECT_NE(NULL, strstr(first, "     300 "));
+	EXPECT_NE(NULL, strstr(first, "300 operations, seed 4242"));
+}
+
+/* What the exerciser refuses: exit status 2 and a message, nothing done. */
+TEST_F(fsx, usage_errors_exit_2)
+{
+	static const char *const bad[] = {
+		"-s x", "-n 0", "-t 0", "-t 86401", "-S 5000", "-S 2G",
+		"-c 0", "-o nothing", "-x read,bogus", "extra",
+		"-o seek-data -H", "--no-such-option",
+	};
+	char cmd[256], out[4096];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(cmd, sizeof(cmd), "%s %s -n 1 -f %s 2>&1", FSX,
+			 bad[i], self->file);
+		EXPECT_EQ(2, fm_run(cmd, out, sizeof(out))) TH_LOG("%s", bad[i]);
+		EXPECT_NE(NULL, strstr(out, "Try 'faultmem-fsx --help'."))
+			TH_LOG("%s: %s", bad[i], out);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * faultmem-fsx: the last operations, kept in a ring and printed when the
+ * two files disagree, so that the failure can be read before it is
+ * replayed.
+ */
+#include <inttypes.h>
+
+#include "fsx.h"
+
+#define HISTORY 32
+
+#define FSX_NAME(op, name) [OP_##op] = name,
+const char *const op_names[NR_OPS] = { FSX_OPS(FSX_NAME) };
+#undef FSX_NAME
+
+static struct op history[HISTORY];
+
+void print_op(FILE *out, uint64_t n, const struct op *op)
+{
+	fprintf(out, "%8" PRIu64 " %-14s", n, op_names[op->op]);
+	switch (op->op) {
+	case OP_RESIZE:
+		fprintf(out, " to 0x%" PRIx64 "\n", op->off);
+		break;
+	case OP_SEEK_DATA:
+	case OP_SEEK_HOLE:
+		fprintf(out, " from 0x%" PRIx64 "\n", op->off);
+		break;
+	case OP_PREADV:
+	case OP_PWRITEV:
+		fprintf(out, " 0x%" PRIx64 " +0x%" PRIx64 " (%u buffers)\n",
+			op->off, op->len, op->nr_iov);
+		break;
+	default:
+		fprintf(out, " 0x%" PRIx64 " +0x%" PRIx64 "\n", op->off,
+			op->len);
+		break;
+	}
+}
+
+void log_op(struct fsx *f, const struct op *op)
+{
+	history[f->done_ops % HISTORY] = *op;
+	if (f->verbose)
+		print_op(stdout, f->done_ops + 1, op);
+}
+
+/* The last operations up to and including the current one, oldest first. */
+void print_history(struct fsx *f)
+{
+	uint64_t n = f->done_ops + 1, first = n > HISTORY ? n - HISTORY : 0;
+
+	fprintf(stderr, "the last operations (size now 0x%" PRIx64 "):\n",
+		f->size);
+	for (; first < n; first++)
+		print_op(stderr, first + 1, &history[first % HISTORY]);
+}
