@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <sys/uio.h>
+
 #include "faultmem_test.h"
 #include "kselftest_harness.h"
 
@@ -236,6 +238,91 @@ TEST_F(mod, module_wide_cap_holds)
 	ASSERT_EQ(0, unload());
 	EXPECT_EQ(-EINVAL, load("devices=3 size=4M max_total_size=10M"));
 	EXPECT_TRUE(klog_has("devices=3 x size=4194304 exceeds max_total_size=10485760"));
+}
+
+/*
+ * A refused operation changes no module-wide quantity. With a 2 MiB folio
+ * of faultmem0 pinned in a pipe, a shrink and a punch through it are
+ * refused with EBUSY; growing faultmem1 past max_size (EFBIG), to a size
+ * that is no page multiple (EINVAL) or past max_total_size (ENOSPC, by
+ * ioctl and by sysfs) is refused too. After all of them every counter of
+ * both devices is as before, and the cap admits exactly what it admitted:
+ * faultmem1 grows to its last byte (9 MiB in all) and not a page
+ * further.
+ */
+TEST_F(mod, refused_operations_leave_every_module_wide_quantity)
+{
+	struct faultmem_stats a_before, b_before, a_after, b_after;
+	long page = fm_page_size(), mib = 1L << 20;
+	struct iovec iov;
+	int a, b, pipefd[2];
+	char *map, *buf;
+
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
+		SKIP(return, "kernel without transparent huge pages");
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load("devices=2 size=4M max_size=6M max_total_size=9M huge=always"));
+	a = fm_open(O_RDWR);
+	b = open("/dev/faultmem1", O_RDWR);
+	ASSERT_LE(0, b);
+	buf = malloc(4 * mib);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 'a', 4 * mib);
+	ASSERT_EQ(4 * mib, pwrite(a, buf, 4 * mib, 0));
+	ASSERT_LE(2, fm_stats(a).huge_folios_allocated);
+	map = mmap(NULL, 4 * mib, PROT_READ, MAP_SHARED, a, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, pipe(pipefd));
+	iov.iov_base = map + 3 * mib;
+	iov.iov_len = 64;
+	ASSERT_EQ(64, vmsplice(pipefd[1], &iov, 1, 0));
+
+	a_before = fm_stats(a);
+	b_before = fm_stats(b);
+	EXPECT_EQ(-EBUSY, fm_set_size(a, 3 * mib));
+	EXPECT_EQ(-EBUSY, fm_punch(a, 3 * mib, page));
+	EXPECT_EQ(-EFBIG, fm_set_size(b, 6 * mib + page));
+	EXPECT_EQ(-EINVAL, fm_set_size(b, 5 * mib + 1));
+	EXPECT_EQ(-ENOSPC, fm_set_size(b, 6 * mib));
+	EXPECT_EQ(-ENOSPC, fm_write_file("/sys/class/misc/faultmem1/size", "6M"));
+	a_after = fm_stats(a);
+	b_after = fm_stats(b);
+	EXPECT_EQ(0, memcmp(&a_before, &a_after, sizeof(a_before)));
+	EXPECT_EQ(0, memcmp(&b_before, &b_after, sizeof(b_before)));
+	EXPECT_EQ(4 * mib, lseek(a, 0, SEEK_END));
+	EXPECT_EQ(4 * mib, lseek(b, 0, SEEK_END));
+
+	/* The cap still refuses what it refused, and admits the rest. */
+	EXPECT_EQ(-ENOSPC, fm_set_size(b, 5 * mib + page));
+	EXPECT_EQ(0, fm_set_size(b, 5 * mib));
+	EXPECT_EQ(-ENOSPC, fm_set_size(b, 5 * mib + page));
+	EXPECT_EQ(-ENOSPC, fm_set_size(a, 4 * mib + page));
+	EXPECT_EQ(0, memcmp(map + 3 * mib, buf, 64));
+	munmap(map, 4 * mib);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	free(buf);
+	close(a);
+	close(b);
+}
+
+/*
+ * The parameters' parser at the edge of its buffer: 20 digits (U64_MAX
+ * has 20) load, 21 do not.
+ */
+TEST_F(mod, size_parameters_at_the_parser_boundary)
+{
+	int fd;
+
+	ASSERT_EQ(0, unload());
+	EXPECT_EQ(0, load("size=00000000000000004096"));
+	fd = fm_open(O_RDONLY);
+	EXPECT_EQ(4096, lseek(fd, 0, SEEK_END));
+	close(fd);
+	ASSERT_EQ(0, unload());
+	EXPECT_EQ(-EINVAL, load("size=000000000000000004096"));
+	EXPECT_TRUE(klog_has("size=000000000000000004096: expected bytes"));
+	EXPECT_FALSE(loaded());
 }
 
 static void load_touch_unload(struct __test_metadata *_metadata, int round)
