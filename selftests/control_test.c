@@ -65,6 +65,55 @@ TEST_F(ctl, sysfs_size_rejects_bad_values_and_changes_nothing)
 	EXPECT_EQ(16 * self->page, fm_sysfs_read("size"));
 }
 
+/*
+ * The size parser at each edge of its buffer (20 digits: U64_MAX) and of
+ * each suffix's range: one digit fewer, exactly as many, one more, with
+ * a suffix and a newline, and the largest and smallest values each form
+ * takes. Leading zeroes make long strings of small values, so the length
+ * and the value are tried apart.
+ */
+TEST_F(ctl, sysfs_size_parser_at_every_boundary)
+{
+	static const struct { const char *value; int err; long long size; } cases[] = {
+		{ "0000000000000008192", 0, 8192 },		/* 19 digits */
+		{ "00000000000000012288", 0, 12288 },		/* 20 */
+		{ "000000000000000016384", -EINVAL, 0 },	/* 21 */
+		{ "00000000000000020480\n", 0, 20480 },		/* 20 and \n */
+		{ "000000000000000020480\n", -EINVAL, 0 },
+		{ "00000000000000000028K", 0, 28672 },		/* 20 and K */
+		{ "000000000000000000028K", -EINVAL, 0 },
+		{ "00000000000000000032K\n", 0, 32768 },
+		{ "18446744073709551615", -EFBIG, 0 },		/* U64_MAX */
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "99999999999999999999", -ERANGE, 0 },
+		{ "18014398509481983K", -EFBIG, 0 },		/* U64_MAX >> 10 */
+		{ "18014398509481984K", -ERANGE, 0 },
+		{ "17592186044415M", -EFBIG, 0 },		/* U64_MAX >> 20 */
+		{ "17592186044416M", -ERANGE, 0 },
+		{ "17179869183G", -EFBIG, 0 },			/* U64_MAX >> 30 */
+		{ "17179869184G", -ERANGE, 0 },
+		{ "0K", 0, 0 },					/* the smallest */
+		{ "0", 0, 0 },
+		{ "K", -EINVAL, 0 },
+	};
+	long long max = fm_sysfs_read("max_size");
+	char value[32];
+	unsigned int i;
+
+	ASSERT_LT(0, max);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ASSERT_EQ(0, fm_set_size(self->fd, 4 * self->page));
+		EXPECT_EQ(cases[i].err, fm_sysfs_write("size", cases[i].value))
+			TH_LOG("'%s'", cases[i].value);
+		EXPECT_EQ(cases[i].err ? 4 * self->page : cases[i].size,
+			  fm_sysfs_read("size")) TH_LOG("'%s'", cases[i].value);
+	}
+	/* Past max_size is EFBIG (max_size itself: module_test). */
+	snprintf(value, sizeof(value), "%lld", max + self->page);
+	EXPECT_EQ(-EFBIG, fm_sysfs_write("size", value));
+	EXPECT_EQ(4 * self->page, fm_sysfs_read("size"));
+}
+
 /* The read-only attributes refuse every write, even root's, and keep their value. */
 TEST_F(ctl, read_only_attributes_refuse_writes)
 {
