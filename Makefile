@@ -142,7 +142,8 @@ HOST_DEPS_check-debug := $(VM_DEPS) $(if $(filter bookworm,$(KERNEL_SUITE)),bc b
 HOST_DEPS_lint := make gcc perl sparse linux-source-6.1 debootstrap
 HOST_DEPS_matrix := make gcc debootstrap $(if $(UPDATE_README),sparse)
 HOST_DEPS_check-packaging := $(VM_DEPS) dkms debootstrap
-HOST_DEPS_check-mutants := $(VM_DEPS) patch bc bison flex libelf-dev libssl-dev
+HOST_DEPS_check-mutants := $(VM_DEPS) patch bc bison flex libelf-dev libssl-dev \
+	debootstrap
 HOST_DEPS_deb := make gcc libc6-dev dpkg-dev debhelper dh-dkms lintian
 HOST_DEPS_check-deb := $(HOST_DEPS_deb) debootstrap qemu-system-x86 \
 	busybox-static cpio gzip kmod
@@ -158,7 +159,7 @@ PREPARE_vm := $(PREPARE_KERNEL)
 PREPARE_check-runner := $(PREPARE_KERNEL)
 PREPARE_check-hostile := $(PREPARE_KERNEL)
 PREPARE_check-packaging := $(PREPARE_KERNEL)
-PREPARE_check-mutants := $(PREPARE_KERNEL)
+PREPARE_check-mutants := $(PREPARE_KERNEL)$(if $(PREPARE_KERNEL), && )scripts/kernel.sh prepare sid
 
 $(ENTRY_POINTS):
 	@scripts/ensure-deps.sh $(HOST_DEPS_$@)
@@ -286,13 +287,17 @@ check-debug-run: userspace selftests
 		$(DEBUG_BUILD)/initramfs.cpio.gz
 
 # The mutation lane (scripts/check-mutants.sh, mutants/*.patch): every
-# deliberate bug must be killed by the tests, on Debian 12's 6.1 and, for
-# the mutants only its checks can see, its debug kernel. MUTANTS="a b"
-# runs only those.
+# deliberate bug must be killed by the tests, on Debian 12's 6.1, on its
+# debug kernel for the mutants only its checks can see, and on unstable's
+# newest stable for those on the newer side of a compat.h gate (built in
+# its chroot). MUTANTS="a b" runs only those.
 check-mutants-run: userspace selftests
-	@test "$(KERNEL_SPEC)" = bookworm || { echo "faultmem: make check-mutants runs on Debian 12's 6.1 only" >&2; false; }
+	@test "$(KERNEL_SPEC)" = bookworm || { echo "faultmem: make check-mutants runs from Debian 12's 6.1 (it boots the other kernels itself)" >&2; false; }
 	@debug_kdir=$$(scripts/build-debug-kernel.sh bookworm) && \
-	scripts/check-mutants.sh $(KDIR) $(VM_KERNEL) $$debug_kdir
+	newest_kdir=$$(scripts/kernel.sh kdir sid) && \
+	newest_image=$$(scripts/kernel.sh image sid $$newest_kdir) && \
+	scripts/check-mutants.sh $(KDIR) $(VM_KERNEL) $$debug_kdir \
+		$$newest_kdir $$newest_image
 
 # Hostile input from real tools in the VM: fio verification and trinity.
 FUZZ_SECONDS ?= 120

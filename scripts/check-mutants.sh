@@ -6,33 +6,44 @@
 # driver with a header:
 #   Breaks: what the bug breaks, for the table
 #   Tests:  the selftest programs that should notice it
-#   Kernel: debug   (optional: only the debug kernel's checks can see it,
-#                    lockdep for instance; the default is Debian's kernel)
+#   Kernel: the kernels it runs on, any of: stock (Debian 12's 6.1, the
+#           default), debug (6.1's debug kernel: only its checks can see
+#           it, lockdep for instance), newest (Debian unstable's newest
+#           stable: the newer side of a compat.h gate, which 6.1 does not
+#           compile)
 # Every mutant is applied to a copy of the driver (never to driver/
 # itself), built, booted and run against its programs; it is killed when
 # one of them fails, hangs or crashes the VM, when the kernel reports a
 # WARN/BUG/lockdep splat, or when the module cannot be unloaded. The lane
 # passes only if every mutant is killed and the unmutated module passes
 # every program the mutants use (the control: otherwise a flaky test
-# would "kill" mutants). It prints a table: mutant, what it breaks, what
-# killed it.
+# would "kill" mutants). It prints a table: mutant, kernel, what it breaks,
+# what killed it there.
 #
 # One boot runs many mutants in turn (scripts/guest/mutants.sh), loading
 # and unloading each; a mutant that crashes, hangs or taints the kernel
 # ends the boot, and the next boot carries on after it.
 #
-# usage: check-mutants.sh KDIR KERNEL [DEBUG_KDIR]
+# usage: check-mutants.sh KDIR KERNEL [DEBUG_KDIR [NEWEST_KDIR NEWEST_KERNEL]]
 #   KDIR: Debian 12's headers tree; KERNEL: its image;
 #   DEBUG_KDIR: the debug kernel's tree (build-debug-kernel.sh), for the
-#   mutants marked "Kernel: debug" (skipped, and the lane fails, without).
+#   mutants marked "Kernel: debug";
+#   NEWEST_KDIR, NEWEST_KERNEL: unstable's headers tree (inside its chroot,
+#   where the mutants are built with its compiler) and image, for those
+#   marked "Kernel: newest".
+#   A mutant whose kernel is not given is not run, and the lane fails.
 # Environment: MUTANTS (only these names), MUTANT_TIMEOUT (seconds before
 # a program counts as hung, default 40).
 set -u
 . "$(dirname "$0")/lib.sh"
-usage="usage: check-mutants.sh KDIR KERNEL [DEBUG_KDIR]"
+usage="usage: check-mutants.sh KDIR KERNEL [DEBUG_KDIR [NEWEST_KDIR NEWEST_KERNEL]]"
 kdir=${1:?$usage}
 kernel=${2:?$usage}
 debug_kdir=${3:-}
+newest_kdir=${4:-}
+newest_kernel=${5:-}
+newest_root=
+[ -z "$newest_kdir" ] || newest_root=$("$(dirname "$0")"/suite.sh root sid)
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$top/build/mutants
 selected=${MUTANTS:-}
@@ -41,6 +52,37 @@ failed=0 passed=0
 # field NAME FILE: the value of header line "NAME: ..." of a mutant.
 field() {
 	sed -n "/^---/q; s/^$1: //p" "$2"
+}
+
+# kernels FILE: the kernels a mutant runs on (stock when it does not say).
+kernels() {
+	local k
+	k=$(field Kernel "$1")
+	echo "${k:-stock}"
+}
+
+# label KIND: the kernel a kind of run boots, for the table.
+label() {
+	case $1 in
+	stock) kdir_release "$kdir" ;;
+	debug) echo "$(kdir_release "$debug_kdir") (debug)" ;;
+	newest) kdir_release "$newest_kdir" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# kbuild TREE SRC: build the module in SRC against TREE: on the host, or
+# for the newest kernel inside its chroot with its own compiler (SRC is
+# then inside the chroot too).
+kbuild() {
+	local tree=$1 src=$2
+
+	if [ -n "$newest_root" ] && [[ "$tree" == "$newest_root"/* ]]; then
+		"$top/scripts/suite.sh" run sid make -C "${tree#"$newest_root"}" \
+			M="${src#"$newest_root"}" -j2 modules
+	else
+		make -C "$tree" M="$src" -j2 modules
+	fi
 }
 
 ok() {
@@ -57,16 +99,20 @@ rm -rf "$work"
 mkdir -p "$work"
 
 # build_all KIND KDIR: the control module and every mutant of KIND
-# (stock or debug) built against KDIR, in $work/KIND/ko/. The mutants
+# (stock, debug or newest) built against KDIR, in $work/KIND/ko/. The mutants
 # are applied in turn to one copy of the driver and reverted after each
 # build, so kbuild recompiles only the files a mutant touches.
 build_all() {
 	local kind=$1 tree=$2 src ko mutant name
 	src=$work/$kind/src ko=$work/$kind/ko
+	if [ "$kind" = newest ]; then
+		src=$newest_root/var/tmp/faultmem-mutants
+		rm -rf "$src"
+	fi
 	mkdir -p "$src" "$ko"
 	(cd "$top" && cp --parents $(module_sources "$top") "$src/")
 	: >"$work/$kind/queue"
-	if ! make -C "$tree" M="$src" -j2 modules >"$work/$kind/build.log" 2>&1; then
+	if ! kbuild "$tree" "$src" >"$work/$kind/build.log" 2>&1; then
 		not_ok "the unmutated driver builds against $tree (see $work/$kind/build.log)"
 		return 1
 	fi
@@ -74,14 +120,13 @@ build_all() {
 	for mutant in "$top"/mutants/*.patch; do
 		name=$(basename "$mutant" .patch)
 		[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
-		[ "$(field Kernel "$mutant")" = "$([ "$kind" = stock ] || echo debug)" ] ||
-			continue
+		[[ " $(kernels "$mutant") " == *" $kind "* ]] || continue
 		if ! patch -d "$src" -p1 -F0 -s --no-backup-if-mismatch <"$mutant" \
 			>"$work/$kind/$name.patch.log" 2>&1; then
 			not_ok "$name: the patch applies to the driver (see $work/$kind/$name.patch.log)"
 			continue
 		fi
-		if make -C "$tree" M="$src" -j2 modules >"$work/$kind/$name.build.log" 2>&1; then
+		if kbuild "$tree" "$src" >"$work/$kind/$name.build.log" 2>&1; then
 			cp "$src/driver/faultmem.ko" "$ko/$name.ko"
 			echo "$name" >>"$work/$kind/queue"
 			field Tests "$mutant" >"$ko/$name.tests"
@@ -175,12 +220,11 @@ run_all stock "$kernel"
 if [ -n "$debug_kdir" ]; then
 	build_all debug "$debug_kdir"
 	run_all debug "$debug_kdir/arch/x86/boot/bzImage"
-else
-	for mutant in $(grep -l '^Kernel: debug' "$top"/mutants/*.patch); do
-		name=$(basename "$mutant" .patch)
-		[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
-		not_ok "$name: needs the debug kernel, and none was given"
-	done
+fi
+if [ -n "$newest_kdir" ]; then
+	build_all newest "$newest_kdir"
+	run_all newest "$newest_kernel"
+	rm -rf "$newest_root/var/tmp/faultmem-mutants"
 fi
 
 # Every driver file with logic has a mutant. faultmem_trace.c only
@@ -197,23 +241,41 @@ if [ -z "$selected" ]; then
 	done
 fi
 
-# The table, then a verdict per mutant.
+# The table, then a verdict per mutant: killed when every kernel it runs
+# on killed it.
 echo
-printf '| mutant | what it breaks | killed by |\n|---|---|---|\n'
+printf '| mutant | kernel | what it breaks | killed by |\n|---|---|---|---|\n'
 killed=0 total=0 verdict_lines=
 for mutant in "$top"/mutants/*.patch; do
 	name=$(basename "$mutant" .patch)
 	[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
 	total=$((total + 1))
-	IFS=$'\t' read -r _ verdict by < <(cat "$work"/*/verdicts 2>/dev/null |
-		awk -F'\t' -v n="$name" '$1 == n' | tail -n 1)
-	printf '| `%s` | %s | %s |\n' "$name" "$(field Breaks "$mutant")" \
-		"${by:-(not run)}$([ "$verdict" = killed ] || echo " **SURVIVED**")"
-	if [ "$verdict" = killed ]; then
+	all_killed=1 where=
+	for kind in $(kernels "$mutant"); do
+		verdict= by=
+		IFS=$'\t' read -r _ verdict by < <(cat "$work/$kind/verdicts" 2>/dev/null |
+			awk -F'\t' -v n="$name" '$1 == n' | tail -n 1)
+		case $kind in
+		stock) ;;
+		debug) [ -n "$debug_kdir" ] || by="no debug kernel was given" ;;
+		newest) [ -n "$newest_kdir" ] || by="no newest kernel was given" ;;
+		*) by="unknown kernel '$kind' in its Kernel: line" ;;
+		esac
+		printf '| `%s` | %s | %s | %s |\n' "$name" "$(label "$kind")" \
+			"$(field Breaks "$mutant")" \
+			"${by:-(not run)}$([ "$verdict" = killed ] || echo " **SURVIVED**")"
+		if [ "$verdict" = killed ]; then
+			where+="${where:+; }$kind: $by"
+		else
+			all_killed=0
+			where+="${where:+; }$kind: ${verdict:-not run}${by:+: $by}"
+		fi
+	done
+	if [ "$all_killed" = 1 ]; then
 		killed=$((killed + 1))
-		verdict_lines+="ok - mutant $name is killed ($by)"$'\n'
+		verdict_lines+="ok - mutant $name is killed ($where)"$'\n'
 	else
-		verdict_lines+="not ok - mutant $name is killed (${verdict:-not run}${by:+: $by})"$'\n'
+		verdict_lines+="not ok - mutant $name is killed ($where)"$'\n'
 		failed=$((failed + 1))
 	fi
 done
