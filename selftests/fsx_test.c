@@ -71,6 +71,8 @@ TEST_F_TIMEOUT(fsx, the_device_answers_as_tmpfs_does, 300)
 	static char out[16384];
 	char cmd[256];
 	unsigned long long seed = (unsigned long long)time(NULL) << 16 ^ getpid();
+	unsigned long long by_sysfs = 0, refused = 0, busy = 0;
+	const char *counts;
 	int status;
 
 	snprintf(cmd, sizeof(cmd), "%s -s %llu -t %ld -S %s -f %s%s 2>&1",
@@ -81,6 +83,13 @@ TEST_F_TIMEOUT(fsx, the_device_answers_as_tmpfs_does, 300)
 	printf("# %s", out);
 	EXPECT_EQ(0, status) TH_LOG("%s", cmd);
 	EXPECT_NE(NULL, strstr(out, "the device and tmpfs agreed"));
+	/* The sysfs parser and the checks after a refusal were reached. */
+	counts = strstr(out, "agreed\nfaultmem-fsx: ");
+	ASSERT_NE(NULL, counts);
+	ASSERT_EQ(3, sscanf(counts, "agreed\nfaultmem-fsx: %llu resizes through sysfs; %llu operations refused (%llu EBUSY)",
+			    &by_sysfs, &refused, &busy));
+	EXPECT_LT(0, by_sysfs);
+	EXPECT_LT(0, refused);
 }
 
 /* A seed and a count name one run: the same run, operation by operation. */

@@ -259,8 +259,11 @@ static void do_shape(struct fsx *f, struct target *t, const struct op *op,
 	int refused;
 
 	if (op->op == OP_RESIZE) {
-		refused = size % f->page != 0;
-		if (t->device)
+		refused = op->digits ? refused_by_sysfs(op, f->page) :
+				       size % f->page != 0;
+		if (t->device && op->digits)
+			r->ret = sysfs_resize(f, op);
+		else if (t->device)
 			r->ret = ioctl(t->fd, FAULTMEM_IOC_SET_SIZE, &size);
 		else if (!refused)
 			r->ret = ftruncate(t->fd, size);
@@ -278,6 +281,32 @@ static void do_shape(struct fsx *f, struct target *t, const struct op *op,
 		r->ret = -1;
 		r->err = EINVAL;
 		return;
+	}
+	r->err = r->ret < 0 ? errno : 0;
+}
+
+/*
+ * Hold 64 bytes of a page of the shared mapping in a pipe (vmsplice()), or
+ * let go of the page held, reading what the pipe kept. A held page of a
+ * 2 MiB folio makes the device refuse to split that folio (EBUSY), which
+ * main.c allows for.
+ */
+static void do_pin(struct fsx *f, struct target *t, const struct op *op,
+		   char *buf, struct result *r)
+{
+	struct iovec iov = { .iov_base = t->shared + op->off, .iov_len = 64 };
+
+	if (t->pinned) {
+		r->ret = read(t->pin[0], buf, 64);
+		t->pinned = 0;
+	} else if (f->huge && !t->device && op->off >= f->size) {
+		/* Past the end, as for loads (do_map()): a file's EFAULT. */
+		r->ret = -1;
+		errno = EFAULT;
+	} else {
+		r->ret = vmsplice(t->pin[1], &iov, 1, 0);
+		t->pinned = r->ret > 0;
+		memset(buf, 0, 64);
 	}
 	r->err = r->ret < 0 ? errno : 0;
 }
@@ -321,6 +350,9 @@ void apply_op(struct fsx *f, struct target *t, const struct op *op,
 		r->ret = lseek(t->fd, op->off, op->op == OP_SEEK_DATA ?
 			       SEEK_DATA : SEEK_HOLE);
 		r->err = r->ret < 0 ? errno : 0;
+		break;
+	case OP_PIN:
+		do_pin(f, t, op, buf, r);
 		break;
 	default:
 		do_shape(f, t, op, r);

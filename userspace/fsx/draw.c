@@ -89,7 +89,18 @@ static void draw_resize(struct fsx *f, struct op *op)
 	op->off = draw_offset(f, f->max_size) / f->page * f->page;
 	if (rng_below(&f->rng, 16) == 0 && op->off < f->max_size)
 		op->off += 1 + rng_below(&f->rng, f->page - 1);
+	/*
+	 * Half the time a page is held, cut through its 2 MiB block: the
+	 * device must refuse to split a held folio (EBUSY), and then every
+	 * module-wide quantity must be as before (device.c).
+	 */
+	if (f->huge && f->dev.pinned && rng_below(&f->rng, 2))
+		op->off = f->pin_off / f->folio * f->folio +
+			  (1 + rng_below(&f->rng, f->folio / f->page - 1)) *
+			  f->page;
 	op->len = 0;
+	/* A third through sysfs, written with 1 to 22 digits. */
+	op->digits = rng_below(&f->rng, 3) ? 0 : 1 + rng_below(&f->rng, 22);
 }
 
 void draw_op(struct fsx *f, struct op *op)
@@ -101,7 +112,12 @@ void draw_op(struct fsx *f, struct op *op)
 	while (!(f->enabled & 1u << op->op));
 	op->nr_iov = 1 + rng_below(&f->rng, 4);
 	op->data_seed = rng_next(&f->rng);
+	op->digits = 0;
 	switch (op->op) {
+	case OP_PIN:
+		op->off = draw_offset(f, f->max_size - 1) / f->page * f->page;
+		op->len = 64;
+		return;
 	case OP_RESIZE:
 		draw_resize(f, op);
 		return;

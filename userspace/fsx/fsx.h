@@ -36,7 +36,8 @@
 	X(SEEK_DATA, "seek-data")			\
 	X(SEEK_HOLE, "seek-hole")			\
 	X(RESIZE, "resize")				\
-	X(PUNCH, "punch")
+	X(PUNCH, "punch")				\
+	X(PIN, "pin")
 
 #define FSX_ENUM(op, name) OP_##op,
 enum fsx_op { FSX_OPS(FSX_ENUM) NR_OPS };
@@ -50,7 +51,9 @@ struct op {
 	uint64_t off;		/* byte offset; the new size for RESIZE */
 	uint64_t len;		/* bytes */
 	unsigned int nr_iov;	/* PREADV, PWRITEV: buffers 1..4 */
-	uint64_t data_seed;	/* what a write writes */
+	unsigned int digits;	/* RESIZE: 0 by ioctl, else through sysfs
+				 * with at least this many digits */
+	uint64_t data_seed;	/* what a write writes; RESIZE: the form */
 };
 
 /* One of the two files, and its two mappings of the largest size. */
@@ -61,6 +64,8 @@ struct target {
 	int fd;
 	char *shared;		/* MAP_SHARED */
 	char *private;		/* MAP_PRIVATE */
+	int pin[2];		/* a pipe holding a page of it (vmsplice) */
+	int pinned;		/* the pipe holds one */
 };
 
 /* What one file answered. */
@@ -90,8 +95,14 @@ struct fsx {
 	char *buf[2], *data;	/* one per target; what writes write */
 	int pipe[2];		/* splice and sendfile go through it */
 	int source;		/* a memfd: what sendfile-write sends */
+	uint64_t pin_off;	/* the page held in the pipes */
+	int pin_stale;		/* huge: cut off since: no bytes to compare */
+	char sysfs[96];		/* the device's sysfs directory */
+	int cap_known;		/* the module's parameters are readable */
 	uint64_t rng;
 	uint64_t done_ops;
+	uint64_t refused, busy;	/* refused by the device; EBUSY of them */
+	uint64_t by_sysfs;	/* resizes written to sysfs */
 };
 
 /* prng.c: a splitmix64 generator, the same on every machine. */
@@ -107,9 +118,22 @@ void apply_op(struct fsx *f, struct target *t, const struct op *op,
 	      char *buf, struct result *r);
 int catch_sigbus(void);
 
+/* device.c: the device's own ways: sysfs, counters, the module's cap. */
+void sysfs_size_string(const struct op *op, char *s, size_t size);
+int refused_by_sysfs(const struct op *op, long page);
+int sysfs_resize(struct fsx *f, const struct op *op);
+void find_sysfs(struct fsx *f);
+void check_refused(struct fsx *f, const struct op *op, const void *before);
+void get_stats(struct fsx *f, void *stats);
+size_t stats_size(void);
+
 /* log.c: the last operations, printed when the files disagree. */
 void log_op(struct fsx *f, const struct op *op);
 void print_op(FILE *out, uint64_t n, const struct op *op);
 void print_history(struct fsx *f);
+
+/* main.c: the files disagree: say how, and exit 1. */
+__attribute__((noreturn, format(printf, 2, 3)))
+void disagree(struct fsx *f, const char *fmt, ...);
 
 #endif /* FAULTMEM_FSX_H */

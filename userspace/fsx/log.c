@@ -5,6 +5,7 @@
  * replayed.
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include "fsx.h"
 
@@ -21,7 +22,22 @@ void print_op(FILE *out, uint64_t n, const struct op *op)
 	fprintf(out, "%8" PRIu64 " %-14s", n, op_names[op->op]);
 	switch (op->op) {
 	case OP_RESIZE:
-		fprintf(out, " to 0x%" PRIx64 "\n", op->off);
+		fprintf(out, " to 0x%" PRIx64, op->off);
+		if (op->digits) {
+			char s[64], *nl;
+
+			sysfs_size_string(op, s, sizeof(s));
+			nl = strchr(s, '\n');
+			if (nl)
+				*nl = '\0';
+			fprintf(out, " through sysfs: \"%s%s\"", s,
+				nl ? "\\n" : "");
+		}
+		fprintf(out, "\n");
+		break;
+	case OP_PIN:
+		fprintf(out, " 0x%" PRIx64 " (or let go of the page held)\n",
+			op->off);
 		break;
 	case OP_SEEK_DATA:
 	case OP_SEEK_HOLE:

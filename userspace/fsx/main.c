@@ -53,7 +53,7 @@ static void __attribute__((noreturn)) usage(FILE *out, int status)
 "\n"
 "OP: read pread preadv write pwrite pwritev mapread mapwrite privread\n"
 "privwrite splice-read splice-write sendfile-read sendfile-write\n"
-"seek-data seek-hole resize punch\n", prog);
+"seek-data seek-hole resize punch pin\n", prog);
 	exit(status);
 }
 
@@ -291,6 +291,9 @@ static void setup(struct fsx *f)
 	f->size = f->max_size / 2 / f->page * f->page;
 	if (catch_sigbus())
 		err(1, "sigaction");
+	if (pipe(f->dev.pin) || pipe(f->tmp.pin))
+		err(1, "pipe");
+	find_sysfs(f);
 	setup_target(f, &f->dev);
 	setup_target(f, &f->tmp);
 }
@@ -316,8 +319,7 @@ static void print_replay(FILE *out, struct fsx *f, uint64_t n)
 	fprintf(out, "\n");
 }
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
-disagree(struct fsx *f, const char *fmt, ...)
+void disagree(struct fsx *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -361,7 +363,7 @@ static int reads_bytes(enum fsx_op op)
 {
 	return op == OP_READ || op == OP_PREAD || op == OP_PREADV ||
 	       op == OP_MAP_LOAD || op == OP_PRIVATE_LOAD ||
-	       op == OP_SPLICE_FROM || op == OP_SENDFILE_FROM;
+	       op == OP_SPLICE_FROM || op == OP_SENDFILE_FROM || op == OP_PIN;
 }
 
 static void compare_results(struct fsx *f, const struct op *op,
@@ -379,14 +381,41 @@ static void compare_results(struct fsx *f, const struct op *op,
 		print_result(ts, sizeof(ts), t);
 		disagree(f, "%s: device %s, tmpfs %s", op_names[op->op], ds, ts);
 	}
+	if (op->op == OP_PIN && f->pin_stale)
+		return;
 	if (reads_bytes(op->op) && d->ret > 0) {
 		at = first_difference(f->buf[0], f->buf[1], d->ret);
 		if (at >= 0)
 			disagree(f, "%s: byte 0x%llx of the file: device 0x%02x, tmpfs 0x%02x",
-				 op_names[op->op], (long long)op->off + at,
+				 op_names[op->op],
+				 (long long)(op->op == OP_PIN ? f->pin_off :
+					     op->off) + at,
 				 (unsigned char)f->buf[0][at],
 				 (unsigned char)f->buf[1][at]);
 	}
+}
+
+/*
+ * What a pipe holding a page cut off by a shrink or a punch shows is not
+ * the file's: tmpfs zeroes the part of a huge folio it cannot split in
+ * place (the pipe sees zeroes), a file's small page leaves the page cache
+ * with its bytes (the pipe keeps them). With small pages both keep them
+ * and the bytes are compared; with huge folios they are not.
+ */
+static void track_pin(struct fsx *f, const struct op *op)
+{
+	if (op->op == OP_PIN) {
+		f->pin_off = op->off;
+		f->pin_stale = 0;
+		return;
+	}
+	if (!f->dev.pinned || !f->huge)
+		return;
+	if (op->op == OP_RESIZE && f->pin_off >= op->off)
+		f->pin_stale = 1;
+	if (op->op == OP_PUNCH && f->pin_off >= op->off &&
+	    f->pin_off < op->off + op->len)
+		f->pin_stale = 1;
 }
 
 /*
@@ -430,6 +459,49 @@ static void compare_all(struct fsx *f, int mappings)
 	}
 }
 
+/*
+ * One operation on both files, their answers compared; after one the
+ * device refused, what must not have moved (check_refused()).
+ */
+static void step(struct fsx *f, const struct op *op)
+{
+	uint64_t before[32];	/* struct faultmem_stats, whatever its size */
+	int shape = op->op == OP_RESIZE || op->op == OP_PUNCH;
+	struct result d, t;
+
+	if (stats_size() > sizeof(before))
+		errx(1, "struct faultmem_stats grew past %zu bytes",
+		     sizeof(before));
+	if (op->op != OP_RESIZE && op->op != OP_PUNCH &&
+	    op->op != OP_SEEK_DATA && op->op != OP_SEEK_HOLE &&
+	    op->op != OP_PIN)
+		rng_fill(op->data_seed, f->data, op->len);
+	if (shape)
+		get_stats(f, before);
+	apply_op(f, &f->dev, op, f->buf[0], &d);
+	/*
+	 * A 2 MiB folio held in a pipe cannot be split: the device refuses
+	 * to cut through it (EBUSY, docs/decisions.md) where tmpfs zeroes
+	 * the part instead. tmpfs is not asked then.
+	 */
+	if (shape && d.ret == -1 && d.err == EBUSY && f->dev.pinned &&
+	    f->huge)
+		t = d;
+	else
+		apply_op(f, &f->tmp, op, f->buf[1], &t);
+	compare_results(f, op, &d, &t);
+	if (shape && d.ret == -1) {
+		check_refused(f, op, before);
+		f->refused++;
+		f->busy += d.err == EBUSY;
+	}
+	f->by_sysfs += op->op == OP_RESIZE && op->digits;
+	if ((shape && d.ret == 0) || (op->op == OP_PIN && f->dev.pinned))
+		track_pin(f, op);
+	if (op->op == OP_RESIZE && d.ret == 0)
+		f->size = op->off;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -448,7 +520,6 @@ int main(int argc, char **argv)
 		.dev = { .name = "device", .path = "/dev/faultmem0", .device = 1 },
 		.tmp = { .name = "tmpfs", .path = "/dev/shm/faultmem-fsx" },
 	};
-	struct result d, t;
 	double deadline;
 	struct op op;
 
@@ -462,14 +533,7 @@ int main(int argc, char **argv)
 	       (!f.seconds || now() < deadline)) {
 		draw_op(&f, &op);
 		log_op(&f, &op);
-		if (op.op != OP_RESIZE && op.op != OP_PUNCH &&
-		    op.op != OP_SEEK_DATA && op.op != OP_SEEK_HOLE)
-			rng_fill(op.data_seed, f.data, op.len);
-		apply_op(&f, &f.dev, &op, f.buf[0], &d);
-		apply_op(&f, &f.tmp, &op, f.buf[1], &t);
-		compare_results(&f, &op, &d, &t);
-		if (op.op == OP_RESIZE && d.ret == 0)
-			f.size = op.off;
+		step(&f, &op);
 		if ((f.done_ops + 1) % f.compare_every == 0)
 			compare_all(&f, 0);
 		f.done_ops++;
@@ -477,6 +541,9 @@ int main(int argc, char **argv)
 	compare_all(&f, 1);
 	printf("%s: %" PRIu64 " operations, seed %" PRIu64
 	       ": the device and tmpfs agreed\n", prog, f.done_ops, f.seed);
+	printf("%s: %" PRIu64 " resizes through sysfs; %" PRIu64
+	       " operations refused (%" PRIu64 " EBUSY), each followed by a check of the counters and the cap\n",
+	       prog, f.by_sysfs, f.refused, f.busy);
 	print_replay(stdout, &f, f.done_ops);
 	return 0;
 }
