@@ -114,6 +114,42 @@ TEST_F(ctl, sysfs_size_parser_at_every_boundary)
 	EXPECT_EQ(4 * self->page, fm_sysfs_read("size"));
 }
 
+/*
+ * The huge attribute's words at their edges: one letter short, exact,
+ * one letter more, with one newline and with two. Without transparent
+ * huge pages (PREEMPT_RT) a policy other than never is EOPNOTSUPP.
+ */
+TEST_F(ctl, sysfs_huge_words_at_their_boundaries)
+{
+	int thp = access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
+	static const struct { const char *value; int huge; } cases[] = {
+		{ "neve", -1 }, { "never", 0 }, { "nevers", -1 },
+		{ "never\n", 0 }, { "never\n\n", -1 },
+		{ "alway", -1 }, { "always", 1 }, { "alwayss", -1 },
+		{ "always\n", 1 }, { "within_siz", -1 }, { "within_size", 1 },
+		{ "within_sizee", -1 }, { "within_size\n", 1 }, { "", -1 },
+		{ "\n", -1 },
+	};
+	unsigned int i;
+	int want;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ASSERT_EQ(0, fm_sysfs_write("huge", "never"));
+		want = cases[i].huge < 0 ? -EINVAL :
+		       cases[i].huge && !thp ? -EOPNOTSUPP : 0;
+		/* An empty write never reaches the driver. */
+		if (!cases[i].value[0])
+			want = 0;
+		EXPECT_EQ(want, fm_sysfs_write("huge", cases[i].value))
+			TH_LOG("'%s'", cases[i].value);
+		if (want || !cases[i].huge)
+			EXPECT_EQ(0, fm_sysfs_str_is("huge",
+					"[never] always within_size\n"))
+				TH_LOG("'%s'", cases[i].value);
+	}
+	fm_sysfs_write("huge", "never");
+}
+
 /* The read-only attributes refuse every write, even root's, and keep their value. */
 TEST_F(ctl, read_only_attributes_refuse_writes)
 {

@@ -325,6 +325,36 @@ TEST_F(mod, size_parameters_at_the_parser_boundary)
 	EXPECT_FALSE(loaded());
 }
 
+/*
+ * Each parameter at the largest and smallest value it takes: 1 and 64
+ * devices, a size of 0 and of exactly max_size (and max_total_size), and
+ * a page past each of them refused.
+ */
+TEST_F(mod, parameters_at_their_largest_and_smallest)
+{
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load("devices=1"));
+	EXPECT_EQ(0, access("/dev/faultmem0", F_OK));
+	EXPECT_EQ(-1, access("/dev/faultmem1", F_OK));
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load("devices=64 size=4K"));
+	EXPECT_EQ(0, access("/dev/faultmem63", F_OK));
+	EXPECT_EQ(-1, access("/dev/faultmem64", F_OK));
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load("size=0"));
+	EXPECT_EQ(0, fm_sysfs_read("size"));
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load("size=8M max_size=8M max_total_size=8M"));
+	EXPECT_EQ(8 << 20, fm_sysfs_read("size"));
+	ASSERT_EQ(0, unload());
+	/* One page less (the parameters round up to pages: a byte is a page). */
+	EXPECT_EQ(-EINVAL, load("size=8M max_size=8M max_total_size=8188K"));
+	EXPECT_TRUE(klog_has("devices=1 x size=8388608 exceeds max_total_size=8384512"));
+	EXPECT_EQ(-EINVAL, load("size=8196K max_size=8M"));
+	EXPECT_TRUE(klog_has("size=8392704 is larger than max_size=8388608"));
+	EXPECT_FALSE(loaded());
+}
+
 static void load_touch_unload(struct __test_metadata *_metadata, int round)
 {
 	long page = fm_page_size();
