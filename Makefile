@@ -281,7 +281,7 @@ check-debug-run: userspace selftests
 	scripts/mkinitramfs.sh -o $(DEBUG_BUILD)/initramfs.cpio.gz -m $$ko \
 		$(INITRAMFS_CONTENT) && \
 	VM_MEM=$${VM_MEM:-2G} VM_TIMEOUT=$${VM_TIMEOUT:-1500} \
-	VM_TCG_THREAD=$${VM_TCG_THREAD:-single} VM_SKIP_TAGS=debug \
+	VM_TCG_THREAD=$${VM_TCG_THREAD:-single} VM_SKIP_TAGS="debug $(KERNEL_SUITE)" \
 	VM_LOGDIR=$(DEBUG_BUILD)/vm \
 		scripts/vm-run.sh check $$kdir/arch/x86/boot/bzImage \
 		$(DEBUG_BUILD)/initramfs.cpio.gz
