@@ -60,11 +60,11 @@ debian_of() {
 
 lanes_of() {
 	case $1 in
-	bookworm) echo '`make check`, `make check-debug`, `make check-hostile`, `make check-packaging` (DKMS), `make docs`, `make bench`' ;;
+	bookworm) echo '`make check`, `make check-debug`, `make check-hostile`, `make check-packaging` (DKMS), `make check-mutants`, `make docs`, `make bench`' ;;
 	bookworm-rt) echo '`make check FLAVOUR=rt`' ;;
 	bookworm-6.12) echo 'built, not booted; DKMS autoinstall in `make check-packaging`; its series is tested as Debian 13 builds it' ;;
 	trixie) echo '`make check SUITE=trixie`' ;;
-	sid) echo '`make check SUITE=sid`, `make check-debug SUITE=sid`, `make check-runner DEBUG=1 SUITE=sid`, DKMS in `make check-packaging`' ;;
+	sid) echo '`make check SUITE=sid`, `make check-debug SUITE=sid`, `make check-runner DEBUG=1 SUITE=sid`, DKMS in `make check-packaging`, the newer side of each `compat.h` gate in `make check-mutants`' ;;
 	sid-rt) echo '`make check SUITE=sid FLAVOUR=rt`, the DKMS upgrade hook in `make check-packaging`' ;;
 	experimental) echo '`make check SUITE=experimental`' ;;
 	*) echo "built only" ;;
