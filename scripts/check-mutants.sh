@@ -43,7 +43,13 @@ debug_kdir=${3:-}
 newest_kdir=${4:-}
 newest_kernel=${5:-}
 newest_root=
-[ -z "$newest_kdir" ] || newest_root=$("$(dirname "$0")"/suite.sh root sid)
+if [ -n "$newest_kdir" ]; then
+	[ -n "$newest_kernel" ] || die "$usage: NEWEST_KDIR needs NEWEST_KERNEL"
+	newest_root=$("$(dirname "$0")"/suite.sh root sid) ||
+		die "no chroot of Debian unstable: run 'make SUITE=sid' once"
+	[[ "$newest_kdir" == "$newest_root"/* ]] ||
+		die "$newest_kdir is not inside the unstable chroot ($newest_root)"
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$top/build/mutants
 selected=${MUTANTS:-}
@@ -65,8 +71,8 @@ kernels() {
 label() {
 	case $1 in
 	stock) kdir_release "$kdir" ;;
-	debug) echo "$(kdir_release "$debug_kdir") (debug)" ;;
-	newest) kdir_release "$newest_kdir" ;;
+	debug) [ -z "$debug_kdir" ] || echo "$(kdir_release "$debug_kdir") (debug)" ;;
+	newest) [ -z "$newest_kdir" ] || kdir_release "$newest_kdir" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -77,7 +83,7 @@ label() {
 kbuild() {
 	local tree=$1 src=$2
 
-	if [ -n "$newest_root" ] && [[ "$tree" == "$newest_root"/* ]]; then
+	if [ -n "$newest_root" ] && [ "$tree" = "$newest_kdir" ]; then
 		"$top/scripts/suite.sh" run sid make -C "${tree#"$newest_root"}" \
 			M="${src#"$newest_root"}" -j2 modules
 	else
@@ -227,6 +233,19 @@ if [ -n "$newest_kdir" ]; then
 	rm -rf "$newest_root/var/tmp/faultmem-mutants"
 fi
 
+# Every version gate in compat.h has a mutant on its newer side, run on
+# the newest kernel: the code 6.1 never compiles.
+if [ -z "$selected" ]; then
+	gates=$(grep -c '^#if LINUX_VERSION_CODE' "$top/driver/compat.h")
+	newer=$(grep -l '^Kernel:.*newest' "$top"/mutants/*.patch |
+		xargs grep -lx -- '+++ b/driver/compat.h' | wc -l)
+	if [ "$newer" -ge "$gates" ]; then
+		ok "each of the $gates version gates in compat.h has a mutant on its newer side ($newer)"
+	else
+		not_ok "each of the $gates version gates in compat.h has a mutant on its newer side (only $newer)"
+	fi
+fi
+
 # Every driver file with logic has a mutant. faultmem_trace.c only
 # instantiates the tracepoints (CREATE_TRACE_POINTS): any change to it
 # fails to build; its events' fields are in faultmem_trace.h.
@@ -261,7 +280,8 @@ for mutant in "$top"/mutants/*.patch; do
 		newest) [ -n "$newest_kdir" ] || by="no newest kernel was given" ;;
 		*) by="unknown kernel '$kind' in its Kernel: line" ;;
 		esac
-		printf '| `%s` | %s | %s | %s |\n' "$name" "$(label "$kind")" \
+		printf '| `%s` | %s | %s | %s |\n' "$name" \
+			"$(label "$kind" | grep . || echo "$kind: not given")" \
 			"$(field Breaks "$mutant")" \
 			"${by:-(not run)}$([ "$verdict" = killed ] || echo " **SURVIVED**")"
 		if [ "$verdict" = killed ]; then

@@ -71,7 +71,7 @@ TEST_F_TIMEOUT(fsx, the_device_answers_as_tmpfs_does, 300)
 	static char out[16384];
 	char cmd[256];
 	unsigned long long seed = (unsigned long long)time(NULL) << 16 ^ getpid();
-	unsigned long long by_sysfs = 0, refused = 0, busy = 0;
+	unsigned long long by_sysfs = 0, refused = 0, busy = 0, probes = 0;
 	const char *counts;
 	int status;
 
@@ -86,10 +86,18 @@ TEST_F_TIMEOUT(fsx, the_device_answers_as_tmpfs_does, 300)
 	/* The sysfs parser and the checks after a refusal were reached. */
 	counts = strstr(out, "agreed\nfaultmem-fsx: ");
 	ASSERT_NE(NULL, counts);
-	ASSERT_EQ(3, sscanf(counts, "agreed\nfaultmem-fsx: %llu resizes through sysfs; %llu operations refused (%llu EBUSY)",
-			    &by_sysfs, &refused, &busy));
+	ASSERT_EQ(4, sscanf(counts, "agreed\nfaultmem-fsx: %llu resizes through sysfs; %llu operations refused (%llu EBUSY), each followed by a check of the counters and the cap (%llu ENOSPC probes)",
+			    &by_sysfs, &refused, &busy, &probes));
 	EXPECT_LT(0, by_sysfs);
 	EXPECT_LT(0, refused);
+	/* The test VM's cap (half its RAM) is below max_size: probed. */
+	EXPECT_EQ(refused, probes);
+	/*
+	 * A held 2 MiB folio cut through: about one EBUSY a second; the
+	 * mutation lane's 5 s may see none, the lanes' 10 s and more do.
+	 */
+	if (variant->huge && fsx_seconds() >= 10)
+		EXPECT_LT(0, busy);
 }
 
 /* A seed and a count name one run: the same run, operation by operation. */
@@ -114,7 +122,7 @@ TEST_F(fsx, usage_errors_exit_2)
 	static const char *const bad[] = {
 		"-s x", "-n 0", "-t 0", "-t 86401", "-S 5000", "-S 2G",
 		"-c 0", "-o nothing", "-x read,bogus", "extra",
-		"-o seek-data -H", "--no-such-option",
+		"-o seek-data -H", "--no-such-option", "-H -S 3M",
 	};
 	char cmd[256], out[4096];
 	unsigned int i;
@@ -126,6 +134,14 @@ TEST_F(fsx, usage_errors_exit_2)
 		EXPECT_NE(NULL, strstr(out, "Try 'faultmem-fsx --help'."))
 			TH_LOG("%s: %s", bad[i], out);
 	}
+	/* Files that cannot be set up: 2 as well, naming them. */
+	snprintf(cmd, sizeof(cmd), "%s -n 1 -d /dev/faultmem-none 2>&1", FSX);
+	EXPECT_EQ(2, fm_run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "/dev/faultmem-none")) TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "%s -n 1 -f /proc/no-such-dir/file 2>&1",
+		 FSX);
+	EXPECT_EQ(2, fm_run(cmd, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "/proc/no-such-dir/file")) TH_LOG("%s", out);
 }
 
 TEST_HARNESS_MAIN

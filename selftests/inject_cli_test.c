@@ -58,6 +58,40 @@ FIXTURE_TEARDOWN(inject_cli)
 	close(self->fd);
 }
 
+/*
+ * The rule parser copies a number ended by another character (the first
+ * page of N-M, a duration's digits, a probability's whole part) into a
+ * 32-byte buffer: 31 digits (leading zeroes) are taken, 32 are a usage
+ * error; the longest delay (3600 s) is
+ * taken and a second more refused.
+ */
+TEST_F(inject_cli, rule_numbers_at_the_parser_buffer)
+{
+	static const struct { const char *args; int status; } cases[] = {
+		{ "inject 0 sigbus 0000000000000000000000000000003-4", 0 },
+		{ "inject 0 sigbus 00000000000000000000000000000003-4", 2 },
+		{ "inject 0 delay 0000000000000000000000000000001ms 3", 0 },
+		{ "inject 0 delay 00000000000000000000000000000001ms 3", 2 },
+		{ "inject --probability 0000000000000000000000000000000.5 0 sigbus 3", 0 },
+		{ "inject --probability 00000000000000000000000000000000.5 0 sigbus 3", 2 },
+		{ "inject 0 delay 3600s 3", 0 },
+		{ "inject 0 delay 3601s 3", 2 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		clear_rules(self->fd);
+		EXPECT_EQ(cases[i].status,
+			  run_cli(cases[i].args, self->out, sizeof(self->out)))
+			TH_LOG("%s: %s", cases[i].args, self->out);
+		EXPECT_EQ(cases[i].status ? 0 : 1, rules_of(self->fd))
+			TH_LOG("%s", cases[i].args);
+		if (cases[i].status)
+			EXPECT_NE(NULL, strstr(self->out, "Try '"))
+				TH_LOG("%s: %s", cases[i].args, self->out);
+	}
+}
+
 TEST_F(inject_cli, inject_adds_lists_and_clears)
 {
 	char sysfs[1024] = "", want[256];

@@ -8,7 +8,6 @@
 #include <sys/klog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-
 #include <sys/uio.h>
 
 #include "faultmem_test.h"

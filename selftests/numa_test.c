@@ -513,12 +513,14 @@ TEST_F(numa_huge, set_mempolicy_places_the_folios_write_allocates)
 TEST_F(numa_huge, move_pages_moves_whole_folios)
 {
 	long n = 4 * MIB / self->page, i, moved = 0;
-	void **pages = calloc(n, sizeof(*pages));
-	int *nodes = calloc(n, sizeof(*nodes));
-	int *status = calloc(n, sizeof(*status));
+	void **pages;
+	int *nodes, *status;
 	int from, to;
 
 	FM_RETURN_IF_SKIPPED();
+	pages = calloc(n, sizeof(*pages));
+	nodes = calloc(n, sizeof(*nodes));
+	status = calloc(n, sizeof(*status));
 	ASSERT_TRUE(pages && nodes && status);
 	fill(self->map, 4 * MIB);
 	from = huge_node_of(self->map, self->page, 1);
@@ -540,8 +542,9 @@ TEST_F(numa_huge, move_pages_moves_whole_folios)
 	for (i = 0; i < n; i++)
 		moved += status[i] == to;
 	EXPECT_EQ(n, moved);
-	EXPECT_EQ(to, huge_node_of(self->map, self->page, 0));
-	EXPECT_EQ(to, huge_node_of(self->map + 2 * MIB, self->page, 0));
+	/* Moved whole: still 2 MiB folios, on the new node. */
+	EXPECT_EQ(to, huge_node_of(self->map, self->page, 1));
+	EXPECT_EQ(to, huge_node_of(self->map + 2 * MIB, self->page, 1));
 	EXPECT_EQ(0, wrong(self->map, 4 * MIB));
 	free(pages);
 	free(nodes);
@@ -561,8 +564,8 @@ TEST_F(numa_huge, mbind_with_move_moves_resident_folios)
 	mask = mask_of(!from);
 	ASSERT_EQ(0, syscall(SYS_mbind, self->map, 4 * MIB, MPOL_BIND, &mask,
 			     8 * sizeof(long), MPOL_MF_MOVE_ALL));
-	EXPECT_EQ(!from, huge_node_of(self->map, self->page, 0));
-	EXPECT_EQ(!from, huge_node_of(self->map + 2 * MIB, self->page, 0));
+	EXPECT_EQ(!from, huge_node_of(self->map, self->page, 1));
+	EXPECT_EQ(!from, huge_node_of(self->map + 2 * MIB, self->page, 1));
 	EXPECT_EQ(0, wrong(self->map, 4 * MIB));
 }
 

@@ -72,6 +72,20 @@ static void map_copy(struct fsx *f, char *dst, const char *src,
 }
 
 /*
+ * Copy @len bytes of a mapping from its start: what compare_all() reads.
+ * Returns 0, or SIGBUS when a page could not be read.
+ */
+int copy_from_mapping(struct fsx *f, char *dst, const char *map,
+		      uint64_t len)
+{
+	struct op whole = { .off = 0, .len = len };
+	struct result r = { 0 };
+
+	map_copy(f, dst, map, &whole, &r);
+	return r.signo;
+}
+
+/*
  * Loads and stores through the mappings. On a huge=always tmpfs the kernel
  * maps a whole huge folio across the end of the file, so its mappings
  * reach bytes past the end without SIGBUS; a file's pages (and the
@@ -113,7 +127,8 @@ static uint64_t write_length(struct fsx *f, struct target *t,
 		r->ret = -1;
 		r->err = ENOSPC;
 		/* Where the device's write() and sendfile() left it. */
-		if (op->op == OP_WRITE || op->op == OP_SENDFILE_TO)
+		if (op->op == OP_WRITE || op->op == OP_WRITEV ||
+		    op->op == OP_SENDFILE_TO)
 			lseek(t->fd, op->off, SEEK_SET);
 		if (op->op != OP_SPLICE_TO)
 			r->pos = lseek(t->fd, 0, SEEK_CUR);
@@ -179,6 +194,12 @@ static void do_rw(struct fsx *f, struct target *t, const struct op *op,
 		split_iov(iov, op->nr_iov, buf, len);
 		r->ret = preadv(t->fd, iov, op->nr_iov, op->off);
 		break;
+	case OP_READV:
+		split_iov(iov, op->nr_iov, buf, len);
+		r->ret = lseek(t->fd, op->off, SEEK_SET);
+		if (r->ret >= 0)
+			r->ret = readv(t->fd, iov, op->nr_iov);
+		break;
 	case OP_WRITE:
 		len = write_length(f, t, op, r);
 		if (!len)
@@ -193,12 +214,21 @@ static void do_rw(struct fsx *f, struct target *t, const struct op *op,
 			return;
 		r->ret = pwrite(t->fd, f->data, len, op->off);
 		break;
-	default:	/* OP_PWRITEV */
+	case OP_PWRITEV:
 		len = write_length(f, t, op, r);
 		if (!len)
 			return;
 		split_iov(iov, op->nr_iov, f->data, len);
 		r->ret = pwritev(t->fd, iov, op->nr_iov, op->off);
+		break;
+	default:	/* OP_WRITEV */
+		len = write_length(f, t, op, r);
+		if (!len)
+			return;
+		split_iov(iov, op->nr_iov, f->data, len);
+		r->ret = lseek(t->fd, op->off, SEEK_SET);
+		if (r->ret >= 0)
+			r->ret = writev(t->fd, iov, op->nr_iov);
 		break;
 	}
 	r->err = r->ret < 0 ? errno : 0;
@@ -328,9 +358,11 @@ void apply_op(struct fsx *f, struct target *t, const struct op *op,
 	case OP_READ:
 	case OP_PREAD:
 	case OP_PREADV:
+	case OP_READV:
 	case OP_WRITE:
 	case OP_PWRITE:
 	case OP_PWRITEV:
+	case OP_WRITEV:
 		do_rw(f, t, op, buf, r);
 		break;
 	case OP_MAP_LOAD:

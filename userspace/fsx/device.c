@@ -123,13 +123,13 @@ void get_stats(struct fsx *f, void *stats)
 static uint64_t others_total(struct fsx *f)
 {
 	uint64_t total = 0, size;
-	char path[160];
+	char path[160], ours[128];
 	int i;
 
+	snprintf(ours, sizeof(ours), "%s/size", f->sysfs);
 	for (i = 0; i < 64; i++) {
 		snprintf(path, sizeof(path), MISC "/faultmem%d/size", i);
-		if (!strncmp(path, f->sysfs, strlen(f->sysfs)) ||
-		    read_u64(path, &size))
+		if (!strcmp(path, ours) || read_u64(path, &size))
 			continue;
 		total += size;
 	}
@@ -185,4 +185,5 @@ void check_refused(struct fsx *f, const struct op *op, const void *before)
 	expect_resize(f, room + f->page, ENOSPC);
 	expect_resize(f, room, 0);
 	expect_resize(f, f->size, 0);
+	f->cap_probes++;
 }

@@ -95,9 +95,10 @@ static void draw_resize(struct fsx *f, struct op *op)
 	 * module-wide quantity must be as before (device.c).
 	 */
 	if (f->huge && f->dev.pinned && rng_below(&f->rng, 2))
-		op->off = f->pin_off / f->folio * f->folio +
-			  (1 + rng_below(&f->rng, f->folio / f->page - 1)) *
-			  f->page;
+		op->off = min_u64(f->pin_off / f->folio * f->folio +
+				  (1 + rng_below(&f->rng,
+						 f->folio / f->page - 1)) *
+				  f->page, f->max_size);
 	op->len = 0;
 	/* A third through sysfs, written with 1 to 22 digits. */
 	op->digits = rng_below(&f->rng, 3) ? 0 : 1 + rng_below(&f->rng, 22);

@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* Exit status of a usage error; 1 means the two files disagreed. */
+/*
+ * Exit status of a usage error, or of files that cannot be set up as
+ * asked; 1 means the two files disagreed.
+ */
 #define EXIT_USAGE 2
 
 /* Every operation: its name in logs and in -x/-o lists. */
@@ -22,9 +25,11 @@
 	X(READ, "read")					\
 	X(PREAD, "pread")				\
 	X(PREADV, "preadv")				\
+	X(READV, "readv")				\
 	X(WRITE, "write")				\
 	X(PWRITE, "pwrite")				\
 	X(PWRITEV, "pwritev")				\
+	X(WRITEV, "writev")				\
 	X(MAP_LOAD, "mapread")				\
 	X(MAP_STORE, "mapwrite")			\
 	X(PRIVATE_LOAD, "privread")			\
@@ -50,7 +55,7 @@ struct op {
 	enum fsx_op op;
 	uint64_t off;		/* byte offset; the new size for RESIZE */
 	uint64_t len;		/* bytes */
-	unsigned int nr_iov;	/* PREADV, PWRITEV: buffers 1..4 */
+	unsigned int nr_iov;	/* vectored I/O: buffers 1..4 */
 	unsigned int digits;	/* RESIZE: 0 by ioctl, else through sysfs
 				 * with at least this many digits */
 	uint64_t data_seed;	/* what a write writes; RESIZE: the form */
@@ -101,6 +106,9 @@ struct fsx {
 	int cap_known;		/* the module's parameters are readable */
 	uint64_t rng;
 	uint64_t done_ops;
+	int at_end;		/* the last comparison: no operation is current */
+	char *scratch;		/* max_size bytes: a mapping's copy */
+	uint64_t cap_probes;	/* refusals followed by an ENOSPC probe */
 	uint64_t refused, busy;	/* refused by the device; EBUSY of them */
 	uint64_t by_sysfs;	/* resizes written to sysfs */
 };
@@ -113,10 +121,12 @@ void rng_fill(uint64_t seed, char *buf, size_t len);
 /* draw.c: the next operation. */
 void draw_op(struct fsx *f, struct op *op);
 
-/* apply.c: apply @op to one file, and the size it leaves. */
+/* apply.c: apply @op to one file; copy out of a mapping, SIGBUS caught. */
 void apply_op(struct fsx *f, struct target *t, const struct op *op,
 	      char *buf, struct result *r);
 int catch_sigbus(void);
+int copy_from_mapping(struct fsx *f, char *dst, const char *map,
+		      uint64_t len);
 
 /* device.c: the device's own ways: sysfs, counters, the module's cap. */
 void sysfs_size_string(const struct op *op, char *s, size_t size);
@@ -130,7 +140,7 @@ size_t stats_size(void);
 /* log.c: the last operations, printed when the files disagree. */
 void log_op(struct fsx *f, const struct op *op);
 void print_op(FILE *out, uint64_t n, const struct op *op);
-void print_history(struct fsx *f);
+void print_history(struct fsx *f, uint64_t n);
 
 /* main.c: the files disagree: say how, and exit 1. */
 __attribute__((noreturn, format(printf, 2, 3)))

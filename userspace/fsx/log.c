@@ -45,6 +45,8 @@ void print_op(FILE *out, uint64_t n, const struct op *op)
 		break;
 	case OP_PREADV:
 	case OP_PWRITEV:
+	case OP_READV:
+	case OP_WRITEV:
 		fprintf(out, " 0x%" PRIx64 " +0x%" PRIx64 " (%u buffers)\n",
 			op->off, op->len, op->nr_iov);
 		break;
@@ -62,10 +64,10 @@ void log_op(struct fsx *f, const struct op *op)
 		print_op(stdout, f->done_ops + 1, op);
 }
 
-/* The last operations up to and including the current one, oldest first. */
-void print_history(struct fsx *f)
+/* The last operations up to and including operation @n, oldest first. */
+void print_history(struct fsx *f, uint64_t n)
 {
-	uint64_t n = f->done_ops + 1, first = n > HISTORY ? n - HISTORY : 0;
+	uint64_t first = n > HISTORY ? n - HISTORY : 0;
 
 	fprintf(stderr, "the last operations (size now 0x%" PRIx64 "):\n",
 		f->size);

@@ -34,6 +34,9 @@ static void __attribute__((noreturn)) usage(FILE *out, int status)
 "Apply random operations to a faultmem device and to a tmpfs file of the\n"
 "same size, and fail at the first answer or byte where they differ.\n"
 "\n"
+"Exit status: 0 they agreed, 1 they disagreed (the command that replays\n"
+"the run is printed), 2 bad options or files that cannot be set up.\n"
+"\n"
 "Options:\n"
 "  -s, --seed=SEED          the run to do (default: from the clock)\n"
 "  -n, --ops=COUNT          stop after COUNT operations\n"
@@ -51,8 +54,8 @@ static void __attribute__((noreturn)) usage(FILE *out, int status)
 "  -v, --verbose            print every operation\n"
 "  -h, --help               this help\n"
 "\n"
-"OP: read pread preadv write pwrite pwritev mapread mapwrite privread\n"
-"privwrite splice-read splice-write sendfile-read sendfile-write\n"
+"OP: read pread preadv readv write pwrite pwritev writev mapread mapwrite\n"
+"privread privwrite splice-read splice-write sendfile-read sendfile-write\n"
 "seek-data seek-hole resize punch pin\n", prog);
 	exit(status);
 }
@@ -235,21 +238,21 @@ static void setup_target(struct fsx *f, struct target *t)
 	if (t->device) {
 		t->fd = open(t->path, O_RDWR);
 		if (t->fd < 0)
-			err(1, "%s", t->path);
+			err(EXIT_USAGE, "%s", t->path);
 		if (ioctl(t->fd, FAULTMEM_IOC_SET_SIZE, &zero) ||
 		    ioctl(t->fd, FAULTMEM_IOC_SET_SIZE, &f->size))
-			err(1, "%s: resize to %" PRIu64, t->path, f->size);
+			err(EXIT_USAGE, "%s: resize to %" PRIu64, t->path, f->size);
 	} else {
 		t->fd = open(t->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 		if (t->fd < 0)
-			err(1, "%s", t->path);
+			err(EXIT_USAGE, "%s", t->path);
 		if (ftruncate(t->fd, f->size))
-			err(1, "%s: truncate to %" PRIu64, t->path, f->size);
+			err(EXIT_USAGE, "%s: truncate to %" PRIu64, t->path, f->size);
 	}
 	t->shared = map_aligned(f->max_size, f->folio, MAP_SHARED, t->fd);
 	t->private = map_aligned(f->max_size, f->folio, MAP_PRIVATE, t->fd);
 	if (!t->shared || !t->private)
-		err(1, "%s: mmap", t->path);
+		err(EXIT_USAGE, "%s: mmap", t->path);
 }
 
 static void setup(struct fsx *f)
@@ -263,6 +266,9 @@ static void setup(struct fsx *f)
 	if (thp)
 		fclose(thp);
 	f->folio = folio ? folio : 512 * (uint64_t)f->page;
+	if (f->huge && f->max_size % f->folio)
+		usage_error("with -H, the size must be a multiple of the huge page size (%" PRIu64 ")",
+			    f->folio);
 	f->io_max = (f->huge ? f->folio : 0) + 64 * (uint64_t)f->page;
 	if (pipe2(f->pipe, O_NONBLOCK))
 		err(1, "pipe");
@@ -285,7 +291,8 @@ static void setup(struct fsx *f)
 			err(1, "malloc");
 	}
 	f->data = malloc(f->io_max);
-	if (!f->data)
+	f->scratch = malloc(f->max_size);
+	if (!f->data || !f->scratch)
 		err(1, "malloc");
 	f->rng = f->seed;
 	f->size = f->max_size / 2 / f->page * f->page;
@@ -321,16 +328,18 @@ static void print_replay(FILE *out, struct fsx *f, uint64_t n)
 
 void disagree(struct fsx *f, const char *fmt, ...)
 {
+	/* The operation after which they disagree; the last at the end. */
+	uint64_t n = f->done_ops + !f->at_end;
 	va_list ap;
 
-	fprintf(stderr, "%s: seed %" PRIu64 ", operation %" PRIu64 ": ",
-		prog, f->seed, f->done_ops + 1);
+	fprintf(stderr, "%s: seed %" PRIu64 ", operation %" PRIu64 "%s: ",
+		prog, f->seed, n, f->at_end ? " (the last)" : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	print_history(f);
-	print_replay(stderr, f, f->done_ops + 1);
+	print_history(f, n);
+	print_replay(stderr, f, n);
 	exit(1);
 }
 
@@ -362,6 +371,7 @@ static long long first_difference(const char *a, const char *b, size_t len)
 static int reads_bytes(enum fsx_op op)
 {
 	return op == OP_READ || op == OP_PREAD || op == OP_PREADV ||
+	       op == OP_READV ||
 	       op == OP_MAP_LOAD || op == OP_PRIVATE_LOAD ||
 	       op == OP_SPLICE_FROM || op == OP_SENDFILE_FROM || op == OP_PIN;
 }
@@ -441,7 +451,10 @@ static void compare_all(struct fsx *f, int mappings)
 				 t[i]->name, n);
 		if (!mappings)
 			continue;
-		at = first_difference(f->buf[i], t[i]->shared, f->size);
+		if (copy_from_mapping(f, f->scratch, t[i]->shared, f->size))
+			disagree(f, "%s: SIGBUS reading its shared mapping",
+				 t[i]->name);
+		at = first_difference(f->buf[i], f->scratch, f->size);
 		if (at >= 0)
 			disagree(f, "%s: byte 0x%llx differs in its shared mapping",
 				 t[i]->name, at);
@@ -452,11 +465,33 @@ static void compare_all(struct fsx *f, int mappings)
 			 (unsigned char)f->buf[0][at],
 			 (unsigned char)f->buf[1][at]);
 	if (mappings) {
-		at = first_difference(f->dev.private, f->tmp.private, f->size);
+		if (copy_from_mapping(f, f->buf[0], f->dev.private, f->size) ||
+		    copy_from_mapping(f, f->buf[1], f->tmp.private, f->size))
+			disagree(f, "SIGBUS reading a private mapping");
+		at = first_difference(f->buf[0], f->buf[1], f->size);
 		if (at >= 0)
 			disagree(f, "byte 0x%llx differs in the private mappings",
 				 at);
 	}
+}
+
+/*
+ * Whether @op (a resize or a punch) cuts through the 2 MiB block of the
+ * page held in the pipe: an end strictly inside it, where the device
+ * must split the folio it cannot split. Only there may it answer EBUSY.
+ */
+static int cuts_held_folio(struct fsx *f, const struct op *op)
+{
+	uint64_t start = f->pin_off / f->folio * f->folio;
+	uint64_t ends[2] = { op->off, op->off + op->len };
+	int i, n = op->op == OP_PUNCH ? 2 : 1;
+
+	if (!f->huge || !f->dev.pinned)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ends[i] > start && ends[i] < start + f->folio)
+			return 1;
+	return 0;
 }
 
 /*
@@ -484,8 +519,7 @@ static void step(struct fsx *f, const struct op *op)
 	 * to cut through it (EBUSY, docs/decisions.md) where tmpfs zeroes
 	 * the part instead. tmpfs is not asked then.
 	 */
-	if (shape && d.ret == -1 && d.err == EBUSY && f->dev.pinned &&
-	    f->huge)
+	if (shape && d.ret == -1 && d.err == EBUSY && cuts_held_folio(f, op))
 		t = d;
 	else
 		apply_op(f, &f->tmp, op, f->buf[1], &t);
@@ -525,8 +559,10 @@ int main(int argc, char **argv)
 
 	parse_options(&f, argc, argv);
 	setup(&f);
-	printf("%s: seed %" PRIu64 ", sizes up to 0x%" PRIx64 ", %s\n", prog,
-	       f.seed, f.max_size, f.huge ? "huge=always" : "small pages");
+	printf("%s: seed %" PRIu64 ", sizes up to 0x%" PRIx64
+	       ", %s, huge page 0x%" PRIx64 ", transfers up to 0x%" PRIx64 "\n",
+	       prog, f.seed, f.max_size, f.huge ? "huge=always" : "small pages",
+	       f.folio, f.io_max);
 	fflush(stdout);
 	deadline = now() + f.seconds;
 	while ((!f.nr_ops || f.done_ops < f.nr_ops) &&
@@ -538,12 +574,14 @@ int main(int argc, char **argv)
 			compare_all(&f, 0);
 		f.done_ops++;
 	}
+	f.at_end = 1;
 	compare_all(&f, 1);
 	printf("%s: %" PRIu64 " operations, seed %" PRIu64
 	       ": the device and tmpfs agreed\n", prog, f.done_ops, f.seed);
 	printf("%s: %" PRIu64 " resizes through sysfs; %" PRIu64
-	       " operations refused (%" PRIu64 " EBUSY), each followed by a check of the counters and the cap\n",
-	       prog, f.by_sysfs, f.refused, f.busy);
+	       " operations refused (%" PRIu64 " EBUSY), each followed by a check of the counters and the cap (%"
+	       PRIu64 " ENOSPC probes)\n",
+	       prog, f.by_sysfs, f.refused, f.busy, f.cap_probes);
 	print_replay(stdout, &f, f.done_ops);
 	return 0;
 }
