@@ -91,6 +91,21 @@ static void disarm(const char *attr)
 }
 
 /*
+ * Write 64 KiB of the stack below the caller. After fork() the child's
+ * stack pages are its parent's, write-protected: the first store to each
+ * copies it, and that copy is a page allocation which, once the child
+ * fails allocations, would take the failure meant for the driver.
+ */
+static __attribute__((noinline)) void own_stack(void)
+{
+	volatile char stack[64 << 10];
+	size_t i;
+
+	for (i = 0; i < sizeof(stack); i += 1024)
+		stack[i] = 0;
+}
+
+/*
  * Run @op in a child that marks itself make-it-fail, and return what it
  * returned (or 100+ for setup trouble, 200+signal if it died). The test
  * process itself never fails allocations, so it can always clean up.
@@ -115,6 +130,7 @@ static int in_failing_child(int (*op)(void *), void *arg, char *const *prefault)
 			(void)*(volatile char *)prefault[0];
 			(void)*(volatile char *)prefault[1];
 		}
+		own_stack();
 		fd = open("/proc/self/make-it-fail", O_WRONLY);
 
 		if (fd < 0 || write(fd, "1", 1) != 1)
