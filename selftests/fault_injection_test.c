@@ -325,19 +325,28 @@ TEST_F(inject, ioctls_that_allocate_nothing_work_under_injection)
 	EXPECT_EQ(0, self->map[self->len / 2]);
 }
 
-/* One failed page allocation is the residency ioctl's ENOMEM, and only that. */
+/*
+ * One failed page allocation is the residency ioctl's ENOMEM. The debug
+ * kernels' own bookkeeping (KASAN's stack depot refilling its pool) may
+ * allocate in the child first and take the one failure: then the ioctl
+ * succeeds, and the case tries again; any other error fails it at once.
+ */
 TEST_F(inject, residency_fails_with_enomem_without_its_bounce_page)
 {
 	unsigned char bits[16];
 	struct faultmem_residency res = {
 		.nr_pages = 128, .bitmap = (uintptr_t)bits,
 	};
+	int tries, verdict = 1;
 
 	FM_RETURN_IF_SKIPPED();
-	ASSERT_EQ(0, arm("fail_page_alloc", "1"));
-	EXPECT_EQ(0, in_failing_child(residency_op, &self->fd, NULL));
-	EXPECT_EQ(0, remaining("fail_page_alloc"));
-	disarm("fail_page_alloc");
+	for (tries = 1; tries <= 10 && verdict == 1; tries++) {
+		ASSERT_EQ(0, arm("fail_page_alloc", "1"));
+		verdict = in_failing_child(residency_op, &self->fd, NULL);
+		EXPECT_EQ(0, remaining("fail_page_alloc"));
+		disarm("fail_page_alloc");
+	}
+	EXPECT_EQ(0, verdict) TH_LOG("after %d tries", tries - 1);
 	EXPECT_EQ(0, ioctl(self->fd, FAULTMEM_IOC_GET_RESIDENCY, &res));
 	EXPECT_EQ(1, res.resident);	/* page 0, from the setup */
 }
