@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # File the numbers of a make bench run: docs/bench.csv gets the CSV, and
-# the README's performance table (between the bench:begin and bench:end
-# markers) is replaced by the run's table and the targets of issue #6,
-# each judged from the same CSV. Never edit that table by hand.
+# the performance table of PAGE (docs/performance.md; between the
+# bench:begin and bench:end markers) is replaced by the run's table and the
+# targets of issue #6, each judged from the same CSV. Never edit that table
+# by hand.
 #
-# usage: gen-bench.sh RESULTS_LOG CSV_OUT README
+# usage: gen-bench.sh RESULTS_LOG CSV_OUT PAGE
 set -eu
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 . "$(dirname "$0")/lib.sh"
-results=${1:?usage: gen-bench.sh RESULTS CSV README}
+results=${1:?usage: gen-bench.sh RESULTS CSV PAGE}
 csv=${2:?csv}
-readme=${3:?readme}
+page=${3:?page}
+# The page links the CSV relative to itself.
+csv_link=$(realpath -m --relative-to="$(dirname "$page")" "$csv")
 
 require_complete_run "$results" bench
 block() { awk -v name="$1" '$0 == "@@BEGIN " name { on = 1; next } $0 == "@@END" { on = 0 } on' "$results"; }
@@ -46,7 +50,7 @@ section=$(mktemp)
 	echo "Measured $(date -u +%Y-%m-%d) under $accel: $(block ENV). Emulation"
 	echo "distorts absolute times (a TCG guest runs 10-50 times slower than"
 	echo "hardware), so only the ratios within this one run mean anything. Raw"
-	echo "numbers: [docs/bench.csv](docs/bench.csv)."
+	echo "numbers: [$csv]($csv_link)."
 	echo
 	block TABLE
 	echo
@@ -59,11 +63,11 @@ section=$(mktemp)
 	echo "<!-- bench:end -->"
 } >"$section"
 
-grep -q '^<!-- bench:begin' "$readme" || die "$readme has no <!-- bench:begin --> marker"
+grep -q '^<!-- bench:begin' "$page" || die "$page has no <!-- bench:begin --> marker"
 awk -v section="$section" '
 /^<!-- bench:begin/ { while ((getline line < section) > 0) print line; skip = 1; next }
 /^<!-- bench:end -->/ { skip = 0; next }
-!skip' "$readme" >"$readme.tmp"
-mv "$readme.tmp" "$readme"
+!skip' "$page" >"$page.tmp"
+mv "$page.tmp" "$page"
 rm -f "$section"
-echo "faultmem: wrote $csv and the performance table in $readme" >&2
+echo "faultmem: wrote $csv and the performance table in $page" >&2
