@@ -8,14 +8,14 @@
 #   make demo          the demos (userspace/demos/), one per path, in a VM
 #   make docs          regenerate docs/walkthrough.md from a real run in a VM
 #   make bench         faultmem against memfd, tmpfs and anonymous memory in a
-#                      VM; regenerates docs/bench.csv and the README's table
+#                      VM; regenerates docs/bench.csv and docs/performance.md's table
 #   make vm            an interactive shell in a VM with the module loaded
 #   make check-debug   the same suite on a debug kernel (KASAN, lockdep, ...)
 #   make check-hostile fio verification and the trinity fuzzer in the VM
 #   make check-mutants the mutation lane: deliberate bugs (mutants/) that
 #                      the tests must each catch; a table of who killed what
 #   make lint          checkpatch --strict, sparse, W=1, kernel-doc, SPDX,
-#                      against every kernel CI builds
+#                      against every kernel CI builds; shellcheck
 #   make matrix        the module, W=1, against every kernel CI builds:
 #                      a table kernel x result, nothing booted
 #   make check SUITE=sid  the suite on Debian unstable's kernel (trixie,
@@ -139,7 +139,7 @@ HOST_DEPS_vm := $(VM_DEPS)
 HOST_DEPS_check-runner := $(VM_DEPS)
 HOST_DEPS_check-hostile := $(VM_DEPS) trinity fio
 HOST_DEPS_check-debug := $(VM_DEPS) $(if $(filter bookworm,$(KERNEL_SUITE)),bc bison flex libelf-dev libssl-dev,debootstrap)
-HOST_DEPS_lint := make gcc perl sparse linux-source-6.1 debootstrap
+HOST_DEPS_lint := make gcc perl sparse linux-source-6.1 debootstrap shellcheck
 HOST_DEPS_matrix := make gcc debootstrap $(if $(UPDATE_README),sparse)
 HOST_DEPS_check-packaging := $(VM_DEPS) dkms debootstrap
 HOST_DEPS_check-mutants := $(VM_DEPS) patch bc bison flex libelf-dev libssl-dev \
@@ -227,8 +227,9 @@ VM_KERNEL = $(or $(KERNEL),$(shell scripts/kernel.sh image $(KERNEL_SPEC) $(KDIR
 TRACE_CMD := $(if $(wildcard /usr/bin/trace-cmd),-B /usr/bin/trace-cmd)
 # The userspace programs are static, built once on the host for every
 # kernel.
-# Debian's python3 with the few standard modules the README's Python
-# recipe imports, and the recipe (scripts/python-files.sh): inject_cli_test
+# Debian's python3 with the few standard modules the Python recipe
+# (docs/fault-injection.md) imports, and the recipe
+# (scripts/python-files.sh): inject_cli_test
 # runs it as a user would.
 INITRAMFS_CONTENT = $(TRACE_CMD) $(shell scripts/python-files.sh) \
 	-t $(BUILD)/selftests -b $(BUILD)/bin \
@@ -264,7 +265,8 @@ bench-run: initramfs
 	VM_LOGDIR=$(KBUILD_DIR)/bench VM_MEM=$${VM_MEM:-2G} \
 	VM_APPEND="fm.bench_mib=$(BENCH_MIB) fm.bench_reps=$(BENCH_REPS)" \
 		scripts/vm-run.sh bench $(VM_KERNEL) $(INITRD)
-	scripts/gen-bench.sh $(KBUILD_DIR)/bench/results.log docs/bench.csv README.md
+	scripts/gen-bench.sh $(KBUILD_DIR)/bench/results.log docs/bench.csv \
+		docs/performance.md
 
 vm-run: initramfs
 	VM_LOGDIR=$(KBUILD_DIR)/vm scripts/vm-run.sh shell $(VM_KERNEL) $(INITRD)
@@ -311,7 +313,7 @@ check-hostile-run: module-run userspace selftests
 
 # Kernel-style checks: checkpatch --strict, sparse, W=1, kernel-doc, SPDX,
 # against every kernel CI builds, or only the one SUITE, KSERIES and
-# FLAVOUR name.
+# FLAVOUR name; shellcheck on every shell script.
 LINT_KERNELS := $(if $(filter-out bookworm,$(KERNEL_SPEC)),$(KERNEL_SPEC),$(KERNELS))
 lint-run:
 	scripts/lint.sh $(LINT_KERNELS)
@@ -319,11 +321,12 @@ lint-run:
 # A quick build matrix for contributors: the module, W=1, against every
 # kernel in MATRIX_KERNELS (default: every kernel CI builds), nothing
 # booted; a table kernel x result.
-# UPDATE_README=1 regenerates the README's table of supported kernels
+# UPDATE_README=1 regenerates the table of supported kernels
+# (docs/kernels.md)
 # from the run (with sparse, as make lint builds).
 MATRIX_KERNELS ?= $(KERNELS)
 matrix-run:
-	scripts/build-matrix.sh $(if $(UPDATE_README),--sparse --readme README.md) \
+	scripts/build-matrix.sh $(if $(UPDATE_README),--sparse --readme docs/kernels.md) \
 		$(MATRIX_KERNELS)
 
 # The runner's own proof, on the kernel SPEC names; DEBUG=1 adds the

@@ -15,6 +15,7 @@
 #
 # usage: build-deb.sh OUTDIR
 set -eu
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: build-deb.sh OUTDIR}

@@ -18,17 +18,18 @@
 # usage: build-debug-kernel.sh [SUITE]    (default bookworm)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 suite=${1:-bookworm}
 fragment=$here/debug-kernel.config
 
 # What building a kernel takes, in the suite's environment.
-build_deps="bc bison flex libelf-dev libssl-dev cpio kmod make gcc"
+build_deps=(bc bison flex libelf-dev libssl-dev cpio kmod make gcc)
 if [ "$suite" = bookworm ]; then
-	"$here/ensure-deps.sh" $build_deps linux-source-6.1
+	"$here/ensure-deps.sh" "${build_deps[@]}" linux-source-6.1
 	base=$FAULTMEM_CACHE/debug-kernel
 else
-	"$here/kernel.sh" prepare "$suite" $build_deps >&2
+	"$here/kernel.sh" prepare "$suite" "${build_deps[@]}" >&2
 	base=$("$here/suite.sh" root "$suite")/var/cache/faultmem/debug-kernel
 fi
 tarball=$("$here/kernel.sh" source "$suite")

@@ -7,8 +7,8 @@
 # the module for the kernel; installing a second kernel's headers
 # (PREEMPT_RT) must build it for that kernel too; apt-get purge must
 # leave no file of ours behind (the file lists before the install and
-# after the purge are compared) and dkms status empty. Each check is an
-# "ok"/"not ok" line; the last line is "N passed, N failed".
+# after the purge are compared) and dkms status empty. Each check is a
+# KTAP result (lib.sh); the last line is "N passed, N failed, N skipped".
 #
 # What a VM needs to boot the module as the package installed it is
 # copied to OUTDIR/vm (check-deb.sh boots it): the suite's kernel image,
@@ -22,6 +22,7 @@
 # usage: check-deb-suite.sh SUITE DEBDIR OUTDIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 usage="usage: check-deb-suite.sh SUITE DEBDIR OUTDIR"
 suite=${1:?$usage}
@@ -33,15 +34,13 @@ if [ -z "${FAULTMEM_DEB_NAMESPACE:-}" ]; then
 		--propagation private "$0" "$@"
 fi
 version=$("$here/version.sh" get)
-passed=0 failed=0
 rm -rf "$out"
 mkdir -p "$out/vm"
 out=$(cd "$out" && pwd)
 log=$out/check.log
 
 finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	ktap_done
 	exit
 }
 
@@ -61,12 +60,12 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 mkdir -p "$run/upper" "$run/work" "$root"
-mount -t overlay overlay \
-	-o "lowerdir=$base,upperdir=$run/upper,workdir=$run/work" "$root" &&
-	mount -t proc proc "$root/proc" || {
+if ! mount -t overlay overlay \
+	-o "lowerdir=$base,upperdir=$run/upper,workdir=$run/work" "$root" ||
+   ! mount -t proc proc "$root/proc"; then
 	check "an overlayfs over the clean $suite chroot" false
 	finish
-}
+fi
 
 # in_root SHELL-COMMAND: run it in the throwaway chroot, with a clean
 # environment.
@@ -100,7 +99,8 @@ check "the clean $suite chroot: kernel ${kver:-none} with its headers, no dkms, 
 [ -n "$kver" ] || finish
 # For grep -E: a release may hold "+" (6.12.118+deb13-amd64).
 kver_re=$(printf '%s' "$kver" | sed 's/[.+]/\\&/g')
-echo "# $suite: kernel $kver, $(ls "$root/var/cache/apt/archives" | grep -o '^dkms_[^_]*' |
+echo "# $suite: kernel $kver, $(find "$root/var/cache/apt/archives" -maxdepth 1 \
+	-name 'dkms_*' -printf '%f\n' | grep -o '^dkms_[^_]*' |
 	sed 's/_/ /;s/$/ (in the apt cache, not installed)/')"
 
 mkdir -p "$root/tmp/faultmem-debs"
@@ -156,6 +156,8 @@ check "the faultmem(1) manual page is installed" \
 # What the VM needs, copied out of the chroot as installed, listed as
 # HOSTFILE:GUESTPATH in OUTDIR/vm/files. The guest keeps the modules in
 # /lib/modules (kmod of a merged /usr may say /usr/lib/modules).
+# check runs it, a call shellcheck does not see.
+# shellcheck disable=SC2317
 vm_files() {
 	local ko image f lib spec
 
@@ -222,6 +224,8 @@ in_root "dpkg-query -L faultmem-dkms faultmem-tools faultmem-dev |
 # configuration (the modprobe.d file, the group) stays until the purge.
 check "apt-get remove faultmem-dkms faultmem-tools faultmem-dev" \
 	in_root "apt-get remove -q faultmem-dkms faultmem-tools faultmem-dev"
+# Expanded in the chroot, hence the single quotes.
+# shellcheck disable=SC2016
 check "after remove: dkms status is empty" in_root 'test -z "$(dkms status 2>&1)"'
 check "after remove: no module for either kernel, and modules.dep no longer names faultmem" \
 	in_root "! ls /lib/modules/$kver/updates/dkms/faultmem.ko* /lib/modules/${rt_kver:-none}/updates/dkms/faultmem.ko* 2>/dev/null &&
@@ -237,6 +241,8 @@ check "apt-get purge of what remove left (faultmem-tools among them)" \
 		echo \"left: \$left\" && echo \"\$left\" | grep -qx faultmem-tools &&
 		apt-get purge -q \$left"
 cp "$log" "$out/purge.log"
+# Expanded in the chroot, hence the single quotes.
+# shellcheck disable=SC2016
 check "after purge: dkms status is empty, no package of ours is known to dpkg" \
 	in_root 'test -z "$(dkms status 2>&1)" &&
 		! dpkg-query -W -f="\${db:Status-Abbrev} \${Package}
@@ -249,19 +255,21 @@ file_list purged
 # kernels, the source and documentation directories).
 sort -u <(comm -13 "$out/files.before" "$out/files.installed" | grep faultmem) \
 	"$out/files.packages" >"$out/files.ours"
+# check runs it, a call shellcheck does not see.
+# shellcheck disable=SC2317
 ours_gone() {
 	# The list must hold what the install made, or the check proves
 	# nothing.
-	grep -q "^/usr/src/faultmem-$version/dkms.conf$" "$out/files.ours" &&
-	grep -q "/$kver/updates/dkms/faultmem\.ko" "$out/files.ours" &&
-	grep -q "/${rt_kver:-none}/updates/dkms/faultmem\.ko" "$out/files.ours" &&
-	grep -q '/usr/bin/faultmem$' "$out/files.ours" &&
-	grep -q '/udev/rules.d/60-faultmem.rules$' "$out/files.ours" &&
-	grep -q '^/usr/include/faultmem.h$' "$out/files.ours" || {
+	if ! { grep -q "^/usr/src/faultmem-$version/dkms.conf$" "$out/files.ours" &&
+		grep -q "/$kver/updates/dkms/faultmem\.ko" "$out/files.ours" &&
+		grep -q "/${rt_kver:-none}/updates/dkms/faultmem\.ko" "$out/files.ours" &&
+		grep -q '/usr/bin/faultmem$' "$out/files.ours" &&
+		grep -q '/udev/rules.d/60-faultmem.rules$' "$out/files.ours" &&
+		grep -q '^/usr/include/faultmem.h$' "$out/files.ours"; }; then
 		echo "the list of our files lacks something the install made:"
 		cat "$out/files.ours"
 		return 1
-	}
+	fi
 	! comm -12 "$out/files.ours" "$out/files.purged" | grep .
 }
 check "the purge left none of the $(wc -l <"$out/files.ours") paths of ours (module for both kernels, DKMS tree, sources, tool, rule, ...)" \
@@ -274,6 +282,8 @@ check "the purge left none of the $(wc -l <"$out/files.ours") paths of ours (mod
 # its own, for every module it signs), the kernel's autoremove list,
 # and the initramfs update-initramfs made for a kernel installed with the
 # second kernel's headers (Debian 13's headers bring the image).
+# check runs it, a call shellcheck does not see.
+# shellcheck disable=SC2317
 no_leftovers() {
 	# dpkg's lists name /bin, /sbin and /lib where a merged /usr has
 	# the files in /usr/bin, /usr/sbin, /usr/lib (what find sees): each

@@ -15,18 +15,19 @@
 #     tool, rmmod).
 # The .debs are built once, on the host (Debian 12): the tool is linked
 # against Debian 12's glibc, which Debian 13 and unstable run too, as
-# their users would get it from a Debian 12 build. Each check is an
-# "ok"/"not ok" line; the last line is "N passed, N failed". Needs root.
+# their users would get it from a Debian 12 build. Each check is a
+# KTAP result (lib.sh); the last line is "N passed, N failed, N
+# skipped". Needs root.
 #
 # usage: check-deb.sh DEBDIR SUITE...
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 debdir=${1:?usage: check-deb.sh DEBDIR SUITE...}
 shift
 top=$(cd "$here/.." && pwd)
-cd "$top"
-passed=0 failed=0
+cd "$top" || exit 1
 log=$(mktemp)
 scratch=$(mktemp -d)
 trap 'rm -rf "$log" "$scratch"' EXIT
@@ -127,5 +128,4 @@ for suite in "$@"; do
 	echo "# check-deb: $suite took $((SECONDS - t0)) s"
 done
 echo "# check-deb: $((SECONDS - started)) s in all"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ktap_done

@@ -9,18 +9,18 @@
 # kernel and headers, as an upgrade would, and their maintainer scripts
 # run the suite's kernel hooks (/etc/kernel/*.d/dkms), which must build
 # and install the module for that kernel too; then it is all removed.
-# Each check is an "ok"/"not ok" line; the last line is "N passed, N
-# failed". Needs root.
+# Each check is a KTAP result (lib.sh); the last line is "N passed, N
+# failed, N skipped". Needs root.
 #
 # usage: check-dkms-suite.sh SUITE
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 suite=${1:?usage: check-dkms-suite.sh SUITE}
 top=$(cd "$here/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-passed=0 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -30,8 +30,7 @@ in_suite() {
 }
 
 finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	ktap_done
 	exit
 }
 
@@ -43,11 +42,14 @@ check "the $suite chroot names its kernel (${kver:-none})" test -n "$kver"
 [ -n "$kver" ] || finish
 # The later kernel must arrive after the module is registered: nothing of
 # the PREEMPT_RT kernel in the chroot yet (a previous run leaves it).
-rt_packages=$(dpkg-query --admindir="$root/var/lib/dpkg" -W \
+mapfile -t rt_packages < <(dpkg-query --admindir="$root/var/lib/dpkg" -W \
 	-f='${db:Status-Abbrev} ${Package}\n' 'linux-*' 2>/dev/null |
 	awk '$1 == "ii" && $2 ~ /-rt-amd64$/ { print $2 }')
+# check runs it, a call shellcheck does not see.
+# shellcheck disable=SC2317
 purge_rt() {
-	[ -z "$rt_packages" ] || scripts/suite.sh apt "$suite" purge -q $rt_packages
+	[ "${#rt_packages[@]}" -eq 0 ] ||
+		scripts/suite.sh apt "$suite" purge -q "${rt_packages[@]}"
 }
 check "no PREEMPT_RT kernel in the chroot before the round trip" purge_rt
 echo "# $suite: $(in_suite 'dkms --version' 2>/dev/null), kernel $kver"
@@ -63,7 +65,8 @@ trap 'in_suite "bash /var/tmp/faultmem-dkms-src/scripts/dkms.sh uninstall" >/dev
 rm -rf "$src"
 mkdir -p "$src/scripts"
 cp scripts/dkms.sh scripts/lib.sh "$src/scripts/"
-cp --parents $(module_sources "$top") "$src/"
+mapfile -t sources < <(module_sources "$top")
+cp --parents "${sources[@]}" "$src/"
 
 dkms_dir=/lib/modules/$kver/updates/dkms
 check "dkms.sh install: dkms add, build and install for $kver with $suite's dkms" \

@@ -7,7 +7,7 @@
 #
 # usage: check-manpage.sh [MAIN_C [MANPAGE]]
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 main_c=${1:-userspace/faultmem/main.c}
 man=${2:-packaging/faultmem.1}
 status=0 commands=0

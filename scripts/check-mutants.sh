@@ -35,6 +35,7 @@
 # Environment: MUTANTS (only these names), MUTANT_TIMEOUT (seconds before
 # a program counts as hung, default 40).
 set -u
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 usage="usage: check-mutants.sh KDIR KERNEL [DEBUG_KDIR [NEWEST_KDIR NEWEST_KERNEL]]"
 kdir=${1:?$usage}
@@ -53,7 +54,6 @@ fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$top/build/mutants
 selected=${MUTANTS:-}
-failed=0 passed=0
 
 # field NAME FILE: the value of header line "NAME: ..." of a mutant.
 field() {
@@ -91,16 +91,6 @@ kbuild() {
 	fi
 }
 
-ok() {
-	echo "ok - $*"
-	passed=$((passed + 1))
-}
-
-not_ok() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
-}
-
 rm -rf "$work"
 mkdir -p "$work"
 
@@ -109,17 +99,18 @@ mkdir -p "$work"
 # are applied in turn to one copy of the driver and reverted after each
 # build, so kbuild recompiles only the files a mutant touches.
 build_all() {
-	local kind=$1 tree=$2 src ko mutant name
+	local kind=$1 tree=$2 src ko mutant name sources
 	src=$work/$kind/src ko=$work/$kind/ko
 	if [ "$kind" = newest ]; then
 		src=$newest_root/var/tmp/faultmem-mutants
 		rm -rf "$src"
 	fi
 	mkdir -p "$src" "$ko"
-	(cd "$top" && cp --parents $(module_sources "$top") "$src/")
+	mapfile -t sources < <(module_sources "$top")
+	(cd "$top" && cp --parents "${sources[@]}" "$src/")
 	: >"$work/$kind/queue"
 	if ! kbuild "$tree" "$src" >"$work/$kind/build.log" 2>&1; then
-		not_ok "the unmutated driver builds against $tree (see $work/$kind/build.log)"
+		ktap_result "not ok" "the unmutated driver builds against $tree (see $work/$kind/build.log)"
 		return 1
 	fi
 	cp "$src/driver/faultmem.ko" "$ko/faultmem.ko"
@@ -129,7 +120,7 @@ build_all() {
 		[[ " $(kernels "$mutant") " == *" $kind "* ]] || continue
 		if ! patch -d "$src" -p1 -F0 -s --no-backup-if-mismatch <"$mutant" \
 			>"$work/$kind/$name.patch.log" 2>&1; then
-			not_ok "$name: the patch applies to the driver (see $work/$kind/$name.patch.log)"
+			ktap_result "not ok" "$name: the patch applies to the driver (see $work/$kind/$name.patch.log)"
 			continue
 		fi
 		if kbuild "$tree" "$src" >"$work/$kind/$name.build.log" 2>&1; then
@@ -137,7 +128,7 @@ build_all() {
 			echo "$name" >>"$work/$kind/queue"
 			field Tests "$mutant" >"$ko/$name.tests"
 		else
-			not_ok "$name: the mutant builds (see $work/$kind/$name.build.log)"
+			ktap_result "not ok" "$name: the mutant builds (see $work/$kind/$name.build.log)"
 		fi
 		patch -d "$src" -p1 -R -s --no-backup-if-mismatch <"$mutant" ||
 			die "cannot revert $name"
@@ -184,9 +175,9 @@ run_all() {
 		grep -E '^# mutant' "$results" | sed 's/^/  /'
 		if [ "$from" -eq 0 ]; then
 			if grep -q '^# mutant-control: ok' "$results"; then
-				ok "$kind kernel: the unmutated module passes every program the mutants use"
+				ktap_result ok "$kind kernel: the unmutated module passes every program the mutants use"
 			else
-				not_ok "$kind kernel: the unmutated module passes every program the mutants use"
+				ktap_result "not ok" "$kind kernel: the unmutated module passes every program the mutants use"
 				grep -E '^# mutant-control' "$results" | sed 's/^/#   /'
 				return 1
 			fi
@@ -195,14 +186,14 @@ run_all() {
 		while IFS= read -r line; do
 			case $line in
 			"# mutant-begin: "*)
-				set -- ${line#\# mutant-begin: }
-				last=$1 name=$2 verdict=
+				read -r last name <<<"${line#"# mutant-begin: "}"
+				verdict=''
 				;;
 			"# mutant-killed: "*|"# mutant-survived: "*)
 				verdict=${line#\# mutant-}
 				printf '%s\t%s\t%s\n' "$name" "${verdict%%:*}" \
-					"${verdict#*: $name }" >>"$dir/verdicts"
-				verdict=done from=$last
+					"${verdict#*: "$name" }" >>"$dir/verdicts"
+				verdict='done' from=$last
 				;;
 			esac
 		done < <(grep -E '^# mutant-(begin|killed|survived): ' "$results")
@@ -214,8 +205,8 @@ run_all() {
 				"the VM: ${report:-it crashed or hung} (boot-$boot/console.log)" \
 				>>"$dir/verdicts"
 			from=$last
-		elif [ "$last" -eq "$from" ] && [ "$verdict" != done ]; then
-			not_ok "$kind kernel, boot $boot: the guest made progress (see $dir/boot-$boot)"
+		elif [ "$last" -eq "$from" ] && [ "$verdict" != 'done' ]; then
+			ktap_result "not ok" "$kind kernel, boot $boot: the guest made progress (see $dir/boot-$boot)"
 			return 1
 		fi
 	done
@@ -240,9 +231,9 @@ if [ -z "$selected" ]; then
 	newer=$(grep -l '^Kernel:.*newest' "$top"/mutants/*.patch |
 		xargs grep -lx -- '+++ b/driver/compat.h' | wc -l)
 	if [ "$newer" -ge "$gates" ]; then
-		ok "each of the $gates version gates in compat.h has a mutant on its newer side ($newer)"
+		ktap_result ok "each of the $gates version gates in compat.h has a mutant on its newer side ($newer)"
 	else
-		not_ok "each of the $gates version gates in compat.h has a mutant on its newer side (only $newer)"
+		ktap_result "not ok" "each of the $gates version gates in compat.h has a mutant on its newer side (only $newer)"
 	fi
 fi
 
@@ -253,34 +244,34 @@ if [ -z "$selected" ]; then
 	for file in $(module_sources "$top" | grep '^driver/.*\.[ch]$'); do
 		[ "$file" = driver/faultmem_trace.c ] && continue
 		if grep -qx -- "+++ b/$file" "$top"/mutants/*.patch; then
-			ok "$file has a mutant"
+			ktap_result ok "$file has a mutant"
 		else
-			not_ok "$file has a mutant"
+			ktap_result "not ok" "$file has a mutant"
 		fi
 	done
 fi
 
-# The table, then a verdict per mutant: killed when every kernel it runs
+# The table, then a result per mutant: killed when every kernel it runs
 # on killed it.
 echo
 printf '| mutant | kernel | what it breaks | killed by |\n|---|---|---|---|\n'
-killed=0 total=0 verdict_lines=
+killed=0 total=0 verdicts=() names=()
 for mutant in "$top"/mutants/*.patch; do
 	name=$(basename "$mutant" .patch)
 	[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
 	total=$((total + 1))
 	all_killed=1 where=
 	for kind in $(kernels "$mutant"); do
-		verdict= by=
-		IFS=$'\t' read -r _ verdict by < <(cat "$work/$kind/verdicts" 2>/dev/null |
-			awk -F'\t' -v n="$name" '$1 == n' | tail -n 1)
+		verdict='' by=''
+		IFS=$'\t' read -r _ verdict by < <(awk -F'\t' -v n="$name" '$1 == n' \
+			"$work/$kind/verdicts" 2>/dev/null | tail -n 1)
 		case $kind in
 		stock) ;;
 		debug) [ -n "$debug_kdir" ] || by="no debug kernel was given" ;;
 		newest) [ -n "$newest_kdir" ] || by="no newest kernel was given" ;;
 		*) by="unknown kernel '$kind' in its Kernel: line" ;;
 		esac
-		printf '| `%s` | %s | %s | %s |\n' "$name" \
+		printf "| \`%s\` | %s | %s | %s |\n" "$name" \
 			"$(label "$kind" | grep . || echo "$kind: not given")" \
 			"$(field Breaks "$mutant")" \
 			"${by:-(not run)}$([ "$verdict" = killed ] || echo " **SURVIVED**")"
@@ -293,15 +284,15 @@ for mutant in "$top"/mutants/*.patch; do
 	done
 	if [ "$all_killed" = 1 ]; then
 		killed=$((killed + 1))
-		verdict_lines+="ok - mutant $name is killed ($where)"$'\n'
+		verdicts+=(ok)
 	else
-		verdict_lines+="not ok - mutant $name is killed ($where)"$'\n'
-		failed=$((failed + 1))
+		verdicts+=("not ok")
 	fi
+	names+=("mutant $name is killed ($where)")
 done
-passed=$((passed + killed))
 echo
-printf '%s' "$verdict_lines"
+for i in "${!names[@]}"; do
+	ktap_result "${verdicts[i]}" "${names[i]}"
+done
 echo "# mutants: $killed of $total killed"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ktap_done

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The packaging lane: make install/uninstall into a staging directory, and
 # a DKMS round trip (add, build, install, modinfo, remove) against the
-# installed Debian headers. Each check is an "ok"/"not ok" line; the last
-# line is "N passed, N failed". Needs root (DKMS writes /usr/src,
+# installed Debian headers. Each check is a KTAP result (lib.sh); the
+# last line is "N passed, N failed, N skipped". Needs root (DKMS writes /usr/src,
 # /var/lib/dkms and /lib/modules).
 #
 # The udev rule is also applied for real: inside a VM booting VM_KERNEL,
@@ -23,6 +23,7 @@
 #
 # usage: check-packaging.sh KERNELRELEASE VM_KERNEL [LATER_SPEC [SUITE]]
 set -u
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 usage="usage: check-packaging.sh KERNELRELEASE VM_KERNEL [LATER_SPEC [SUITE]]"
 kver=${1:?$usage}
@@ -30,9 +31,8 @@ vm_kernel=${2:?$usage}
 later_spec=${3:-}
 suite=${4:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-passed=0 failed=0
 log=$(mktemp)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage" "$log"' EXIT
@@ -45,17 +45,15 @@ files_are() {
 		<(printf '%s\n' "$@" | sed '/^$/d' | sort)
 }
 
-installed="lib/modules/$kver/updates/faultmem.ko
-usr/bin/faultmem
-usr/include/faultmem.h
-lib/udev/rules.d/60-faultmem.rules
-etc/modprobe.d/faultmem.conf"
+installed=("lib/modules/$kver/updates/faultmem.ko" usr/bin/faultmem
+	usr/include/faultmem.h lib/udev/rules.d/60-faultmem.rules
+	etc/modprobe.d/faultmem.conf)
 
 # --- make install / uninstall ------------------------------------------
 check "make install DESTDIR PREFIX=/usr succeeds" \
 	make --no-print-directory install DESTDIR="$stage" PREFIX=/usr
 check "make install puts exactly the module, tool, header, udev rule and modprobe.d example in place" \
-	files_are "$stage" $installed
+	files_are "$stage" "${installed[@]}"
 check "the installed module is version $version, built for $kver" sh -c "
 	modinfo -F version '$stage/lib/modules/$kver/updates/faultmem.ko' | grep -qx '$version' &&
 	modinfo -F vermagic '$stage/lib/modules/$kver/updates/faultmem.ko' | grep -q '^$kver '"
@@ -108,8 +106,9 @@ check "make dkms-install: dkms add, build and install for $kver" \
 	make --no-print-directory dkms-install KVER="$kver"
 check "dkms status: faultmem/$version installed for $kver" sh -c \
 	"dkms status -m faultmem -v '$version' -k '$kver' | grep -q ': installed'"
+mapfile -t sources < <(module_sources "$top")
 check "the DKMS source tree holds only what kbuild needs (no Makefile, no tests)" \
-	files_are "/usr/src/faultmem-$version" $(module_sources "$top")
+	files_are "/usr/src/faultmem-$version" "${sources[@]}"
 check "modinfo of the DKMS-installed module: version $version, vermagic $kver" sh -c "
 	modinfo -F version '$dkms_ko' | grep -qx '$version' &&
 	modinfo -F vermagic '$dkms_ko' | grep -q '^$kver ' &&
@@ -138,5 +137,4 @@ if [ -n "$suite" ]; then
 	merge_checks "DKMS in $suite" scripts/check-dkms-suite.sh "$suite"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ktap_done

@@ -30,6 +30,7 @@
 #
 # Environment: FAULTMEM_MIRROR (default http://deb.debian.org/debian).
 set -eu
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 usage="usage: deb-chroot.sh prepare|root SUITE"
@@ -42,7 +43,7 @@ esac
 root=$FAULTMEM_CACHE/deb-chroots/$suite
 mirror=${FAULTMEM_MIRROR:-http://deb.debian.org/debian}
 # What each run installs on top of the base, downloaded in advance.
-RUN_PACKAGES="dkms linux-headers-rt-amd64"
+RUN_PACKAGES=(dkms linux-headers-rt-amd64)
 
 # in_base COMMAND...: run COMMAND in the base itself (only "prepare"
 # changes the base), with a /proc of its own that goes when it ends.
@@ -79,9 +80,9 @@ create() {
 		echo "deb http://deb.debian.org/debian-security $suite-security main" \
 			>"$dir/etc/apt/sources.list.d/security.list"
 	fi
-	in_base "$dir" apt-get update -q >"$root.prepare.log" 2>&1 &&
-	in_base "$dir" apt-get install -q linux-image-amd64 linux-headers-amd64 \
-		>>"$root.prepare.log" 2>&1 ||
+	{ in_base "$dir" apt-get update -q >"$root.prepare.log" 2>&1 &&
+	  in_base "$dir" apt-get install -q linux-image-amd64 linux-headers-amd64 \
+		>>"$root.prepare.log" 2>&1; } ||
 		die "cannot install $suite's kernel and headers; see $root.prepare.log"
 	touch "$dir/.check-deb-updated" "$dir/.check-deb-complete"
 	rm -rf "$root"
@@ -117,9 +118,9 @@ prepare() {
 			create
 		fi
 	fi
-	in_base "$root" apt-get install -q --download-only $RUN_PACKAGES \
+	in_base "$root" apt-get install -q --download-only "${RUN_PACKAGES[@]}" \
 		>"$root.download.log" 2>&1 ||
-		die "cannot download $RUN_PACKAGES for $suite; see $root.download.log"
+		die "cannot download ${RUN_PACKAGES[*]} for $suite; see $root.download.log"
 }
 
 case $command in

@@ -6,6 +6,7 @@
 #
 # usage: dkms.sh install KERNELRELEASE | dkms.sh uninstall
 set -eu
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
@@ -19,7 +20,8 @@ install)
 	dkms remove -m faultmem -v "$version" --all >/dev/null 2>&1 || true
 	rm -rf "$src"
 	mkdir -p "$src"
-	(cd "$top" && cp --parents $(module_sources "$top") "$src/")
+	mapfile -t sources < <(module_sources "$top")
+	(cd "$top" && cp --parents "${sources[@]}" "$src/")
 	dkms add -m faultmem -v "$version"
 	dkms build -m faultmem -v "$version" -k "$kver"
 	dkms install -m faultmem -v "$version" -k "$kver"

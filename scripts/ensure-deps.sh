@@ -7,24 +7,22 @@
 # usage: ensure-deps.sh PACKAGE...
 set -eu
 
-packages="$*"
-
-missing=
-for p in $packages; do
+missing=()
+for p in "$@"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$status" in
 	*"ok installed") ;;
-	*) missing="$missing $p" ;;
+	*) missing+=("$p") ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+[ "${#missing[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "faultmem: missing packages; install them with:" >&2
-	echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing" >&2
+	echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
 	exit 1
 fi
-echo "faultmem: installing$missing" >&2
+echo "faultmem: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
-apt-get install -y -q --no-install-recommends $missing >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

@@ -5,12 +5,14 @@
 #
 # usage: fetch-kselftest.sh OUTDIR
 set -eu
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?usage: fetch-kselftest.sh OUTDIR}
 [ -f "$out/kselftest_harness.h" ] && exit 0
 
-tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
+tarball=$(printf '%s\n' /usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+[ -f "$tarball" ] || tarball=
 [ -n "$tarball" ] || die "no kernel source tarball: install it with 'apt-get install linux-source-6.1'"
 top=$(basename "$tarball" .tar.xz)
 mkdir -p "$out"

@@ -7,6 +7,7 @@
 #
 # usage: fetch-udevadm.sh
 set -eu
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 version=$(apt-cache policy udev 2>/dev/null | sed -n 's/^ *Candidate: //p')

@@ -7,6 +7,7 @@
 #
 # usage: gen-walkthrough.sh RESULTS_LOG TEMPLATE OUTPUT
 set -eu
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 . "$(dirname "$0")/lib.sh"
 results=${1:?usage: gen-walkthrough.sh RESULTS TEMPLATE OUTPUT}
 template=${2:?template}

@@ -34,6 +34,7 @@
 #       package, installed in SPEC's environment), a path on the host
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 top=$(cd "$here/.." && pwd)
 
@@ -154,7 +155,7 @@ image() {
 # left alone) and run kbuild there. For a suite the build runs in a
 # scratch directory inside the chroot and the result is copied back.
 build() {
-	local kdir=${1:?KDIR} out=${2:?OUTDIR} work gkdir rc
+	local kdir=${1:?KDIR} out=${2:?OUTDIR} work gkdir rc sources
 
 	shift 2
 	[ $# -gt 0 ] || set -- W=1 modules
@@ -163,7 +164,8 @@ build() {
 	if [ -n "$moddir" ]; then
 		cp "$moddir"/Kbuild "$moddir"/*.c "$out/"
 	else
-		(cd "$top" && cp --parents $(module_sources "$top") "$out/")
+		mapfile -t sources < <(module_sources "$top")
+		(cd "$top" && cp --parents "${sources[@]}" "$out/")
 	fi
 	out=$(cd "$out" && pwd)
 	gkdir=$(guest_path "$kdir")

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Shared helpers for the faultmem scripts (sourced, not run).
+# shellcheck shell=bash
 
 # Where downloaded kernels and other slow-to-make artefacts are kept between
 # runs. Everything in it can be deleted and is then made again.
@@ -13,6 +14,8 @@ die() {
 # parse_kernel_spec SPEC: split a kernel spec, SUITE[-SERIES][-rt] (see
 # kernel.sh), into spec_suite, spec_series and spec_flavour. Fails on a
 # spec that names no kernel faultmem knows how to get.
+# spec_flavour is for the callers (kernel.sh); nothing here reads it.
+# shellcheck disable=SC2034
 parse_kernel_spec() {
 	local rest
 
@@ -63,14 +66,19 @@ debian_headers() {
 # first: sid's linux-headers-amd64 names linux-base-amd64 before the
 # headers).
 first_dependency() {
-	tr ',|' '\n\n' | sed 's/^ *//; s/[ (].*//' | grep "^$1" | head -n 1
+	sed 's/[,|]/\n/g' | sed 's/^ *//; s/[ (].*//' | grep "^$1" | head -n 1
 }
 
 # The files kbuild (and so DKMS) needs to build the module, relative to the
 # top of the tree $1: nothing generated, nothing for userspace.
 module_sources() {
-	(cd "$1" && ls Kbuild dkms.conf driver/Kbuild driver/*.c driver/*.h \
-		include/uapi/*.h | grep -v '\.mod\.c$')
+	(cd "$1" && for f in Kbuild dkms.conf driver/Kbuild driver/*.c driver/*.h \
+		include/uapi/*.h; do
+		case $f in
+		*.mod.c) ;;
+		*) echo "$f" ;;
+		esac
+	done)
 }
 
 # The kernel release a headers tree builds for, e.g. 6.1.0-56-amd64.
@@ -92,46 +100,96 @@ require_complete_run() {
 	grep -q '^FAULTMEM-RUN-COMPLETE$' "$1" || die "the $2 run did not complete; see $1"
 }
 
-# check WHAT COMMAND...: run COMMAND and print "ok - WHAT" or "not ok -
-# WHAT" with the end of its output; counts in the caller's passed and
-# failed. The output goes to the caller's file $log.
+# Every lane prints its results as KTAP (the kernel's
+# Documentation/dev-tools/ktap.rst): a "KTAP version 1" header, then one
+# line per check, numbered from 1,
+#   ok N - NAME
+#   not ok N - NAME
+#   ok N - NAME # SKIP WHY
+# and, at the end, the plan "1..N" (KTAP allows it last: no lane knows
+# its count in advance) and the counts .ci/run adds up,
+#   P passed, F failed, S skipped
+# ktap_result prints every result line; nothing else does.
+ktap_count=0 passed=0 failed=0 skipped=0
+
+# ktap_result ok|"not ok"|skip NAME [WHY]: print the next result line and
+# count it in passed, failed or skipped.
+ktap_result() {
+	[ "$ktap_count" -gt 0 ] || echo "KTAP version 1"
+	ktap_count=$((ktap_count + 1))
+	case $1 in
+	ok)
+		passed=$((passed + 1))
+		echo "ok $ktap_count - $2"
+		;;
+	skip)
+		skipped=$((skipped + 1))
+		echo "ok $ktap_count - $2 # SKIP${3:+ $3}"
+		;;
+	*)
+		failed=$((failed + 1))
+		echo "not ok $ktap_count - $2"
+		;;
+	esac
+}
+
+# ktap_done: the plan and the counts; true if nothing failed.
+ktap_done() {
+	echo "1..$ktap_count"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+}
+
+# ktap_relay PREFIX: another script's KTAP output, on standard input, as
+# results of this one: each result renumbered and named "PREFIX NAME";
+# its header, plan and counts dropped; any other line printed as it is.
+ktap_relay() {
+	local line name why
+
+	while IFS= read -r line; do
+		case $line in
+		"KTAP version "* | 1..[0-9]* | [0-9]*" passed, "[0-9]*" failed"*) ;;
+		"ok "[0-9]*" - "*" # SKIP"*)
+			name=${line#* - } why=${line#* # SKIP}
+			ktap_result skip "$1${name%% # SKIP*}" "${why# }"
+			;;
+		"ok "[0-9]*" - "*) ktap_result ok "$1${line#* - }" ;;
+		"not ok "[0-9]*" - "*) ktap_result "not ok" "$1${line#* - }" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
+
+# check WHAT COMMAND...: run COMMAND; one result, WHAT, ok if it
+# succeeds, else not ok with the end of its output. The output goes to
+# the caller's file $log.
 check() {
 	local what=$1
 
 	shift
-	if "$@" >"$log" 2>&1; then
-		echo "ok - $what"
-		passed=$((passed + 1))
+	if "$@" >"${log:?}" 2>&1; then
+		ktap_result ok "$what"
 	else
-		echo "not ok - $what"
+		ktap_result "not ok" "$what"
 		sed 's/^/#   /' "$log" | tail -n 30
-		failed=$((failed + 1))
 	fi
 }
 
-# merge_checks WHAT COMMAND...: run COMMAND, which prints "ok - ..." and
-# "not ok - ..." lines of its own; each is one check of the caller's lane
-# (its passed and failed), named "WHAT: ...". A run that fails without a
-# "not ok" line (no VM, no chroot) is one more failed check. The output
-# goes to the caller's file $log.
+# merge_checks WHAT COMMAND...: run COMMAND, a script that prints KTAP
+# results of its own; each is one result of the caller's lane, named
+# "WHAT: ...". A run that fails without a "not ok" line (no VM, no
+# chroot) is one more failed result. The output goes to the caller's
+# file $log.
 merge_checks() {
-	local what=$1 rc before=$failed verdict
+	local what=$1 rc before=$failed
 
 	shift
-	"$@" >"$log" 2>&1
+	"$@" >"${log:?}" 2>&1
 	rc=$?
-	while read -r verdict; do
-		case $verdict in
-		"ok - "*) passed=$((passed + 1)) ;;
-		*) failed=$((failed + 1)) ;;
-		esac
-		echo "${verdict%% - *} - $what: ${verdict#* - }"
-	done < <(grep -E '^(not )?ok - ' "$log")
+	ktap_relay "$what: " < <(grep -E '^(not )?ok [0-9]+ - ' "$log")
 	if [ "$rc" -ne 0 ]; then
-		[ "$failed" -gt "$before" ] || {
-			echo "not ok - $what: the run failed (exit $rc)"
-			failed=$((failed + 1))
-		}
+		[ "$failed" -gt "$before" ] ||
+			ktap_result "not ok" "$what: the run failed (exit $rc)"
 		sed 's/^/#   /' "$log" | tail -n 30
 	fi
 }

@@ -1,36 +1,37 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Kernel-style checks of the driver, each a pass/fail line, then the
-# "N passed, N failed" summary:
+# Kernel-style checks of the driver, each a KTAP result (lib.sh), then
+# the "N passed, N failed, N skipped" summary:
 #   checkpatch.pl --strict, from the oldest kernel we support (Debian 12's
 #   6.1) and from the newest stable one (Debian unstable's), whose rules
 #   know the newest deprecations; sparse (C=2) and W=1 warnings against
 #   every kernel given, each with its own compiler (build-matrix.sh);
 #   every version gate in compat.h compiled on both of its sides by those
 #   kernels; kernel-doc; SPDX; version gates only in compat.h; one version
-#   number everywhere; faultmem(1) against the tool's --help.
+#   number everywhere; faultmem(1) against the tool's --help; shellcheck
+#   on every shell script.
 # The kernel's scripts come from Debian's linux-source packages at run
 # time (extracted into build/lint), never from the repository.
 #
 # usage: lint.sh SPEC...    (kernel specs, see kernel.sh)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 [ $# -ge 1 ] || die "usage: lint.sh SPEC..."
 top=$(cd "$here/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 out=build/lint
 mkdir -p "$out"
-passed=0 failed=0
 
+# result STATUS NAME FILE: one result, ok if the exit STATUS is 0, else
+# not ok with the start of FILE, the check's report.
 result() {
 	if [ "$1" -eq 0 ]; then
-		echo "ok - $2"
-		passed=$((passed + 1))
+		ktap_result ok "$2"
 	else
-		echo "not ok - $2"
+		ktap_result "not ok" "$2"
 		sed 's/^/#   /' "$3" | head -n 40
-		failed=$((failed + 1))
 	fi
 }
 
@@ -65,12 +66,11 @@ kernel_files=$(git ls-files 'driver/*.c' 'driver/*.h' 'include/uapi/*.h' 'selfte
 # misreads them); everything else in it is checked like any other file.
 compat=driver/compat.h
 checkpatch() {
-	local src=$1 report=$2
+	local src=$1 report=$2 files rc=0
 
-	local rc=0
-
+	mapfile -t files < <(echo "$kernel_files" | grep -vx "$compat")
 	perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
-		-f $(echo "$kernel_files" | grep -vx "$compat") >"$report" 2>&1 || rc=1
+		-f "${files[@]}" >"$report" 2>&1 || rc=1
 	perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f "$compat" \
 		>>"$report" 2>&1 || rc=1
@@ -96,13 +96,7 @@ done
 scripts/build-matrix.sh --sparse "$@" >"$out/matrix.txt" 2>&1
 matrix_rc=$?
 matrix_failed=$failed
-while IFS= read -r line; do
-	echo "$line"
-	case $line in
-	"ok - "*) passed=$((passed + 1)) ;;
-	"not ok - "*) failed=$((failed + 1)) ;;
-	esac
-done <"$out/matrix.txt"
+ktap_relay "" <"$out/matrix.txt"
 [ "$matrix_rc" -eq 0 ] || [ "$failed" -gt "$matrix_failed" ] ||
 	result 1 "build-matrix.sh ran" "$out/matrix.txt"
 
@@ -116,6 +110,8 @@ suite_follows_archive() {
 	local root deb candidate
 
 	root=$(scripts/suite.sh root sid)
+	# Expanded in the chroot, hence the single quotes.
+	# shellcheck disable=SC2016
 	candidate=$(scripts/suite.sh run sid sh -c \
 		'apt-cache show "linux-headers-amd64=$(apt-cache policy linux-headers-amd64 | sed -n "s/ *Candidate: //p")"' |
 		sed -n 's/^Depends: //p' | first_dependency linux-headers-)
@@ -174,50 +170,51 @@ if [ "$full" = 1 ]; then
 	result $? "each of the $(wc -l <"$out/gates.txt") version gates in compat.h is compiled on both sides by the kernels linted" \
 		"$out/gates-uncompiled.txt"
 
-	# The README's supported-kernels table is a claim about CI: its rows are
+	# The supported-kernels table (docs/kernels.md) is a claim about CI: its rows are
 	# exactly the kernels make lint builds by default (KERNELS in the
 	# Makefile), and .ci/run runs every lane a row names (its words, perhaps
 	# with more settings).
 	awk '/^<!-- kernels:begin/ { on = 1; next } /^<!-- kernels:end/ { on = 0 } on' \
-		README.md >"$out/readme-kernels.md"
+		docs/kernels.md >"$out/readme-kernels.md"
 	: >"$out/readme-claims.txt"
 	rows=$(awk -F'|' 'NR > 4 && NF > 6 { gsub(/ /, "", $2); print $2 }' "$out/readme-kernels.md")
 	for spec in $all_kernels; do
 		echo "$rows" | grep -qx "$spec" ||
-			echo "no README row for $spec" >>"$out/readme-claims.txt"
+			echo "no docs/kernels.md row for $spec" >>"$out/readme-claims.txt"
 	done
 	for spec in $rows; do
 		case " $all_kernels " in
 		*" $spec "*) ;;
-		*) echo "README row $spec is not a kernel make lint builds" >>"$out/readme-claims.txt" ;;
+		*) echo "docs/kernels.md row $spec is not a kernel make lint builds" >>"$out/readme-claims.txt" ;;
 		esac
 	done
 	# lane_key COMMAND...: what names a lane: the make target and the
 	# settings that pick the kernel or the lane's variant, in order; tuning
 	# settings (STRESS_SECONDS, VM_*) do not count.
 	lane_key() {
-		local target=$2 word settings=
+		local target=$2 word settings=()
 
 		shift 2
 		for word in "$@"; do
 			case $word in
-			SUITE=* | FLAVOUR=* | KSERIES=* | DEBUG=*) settings="$settings $word" ;;
+			SUITE=* | FLAVOUR=* | KSERIES=* | DEBUG=*) settings+=("$word") ;;
 			esac
 		done
-		echo "make $target$(printf '%s\n' $settings | sort | tr '\n' ' ' | sed 's/^/ /; s/ *$//')"
+		echo "make $target$(printf '%s\n' "${settings[@]}" | sort | tr '\n' ' ' | sed 's/^/ /; s/ *$//')"
 	}
 	grep -E '^lane ' .ci/run | sed 's/^lane "[^"]*" //' |
-		while read -r ci; do lane_key $ci; done >"$out/ci-lanes.txt"
-	grep -o '`make [^`]*`' "$out/readme-kernels.md" | tr -d '`' | sort -u |
+		while read -ra ci; do lane_key "${ci[@]}"; done >"$out/ci-lanes.txt"
+	grep -o "\`make [^\`]*\`" "$out/readme-kernels.md" | tr -d '`' | sort -u |
 		while read -r lane; do
-			grep -qxF "$(lane_key $lane)" "$out/ci-lanes.txt" ||
-				echo "README names '$lane', which .ci/run does not run" >>"$out/readme-claims.txt"
+			read -ra words <<<"$lane"
+			grep -qxF "$(lane_key "${words[@]}")" "$out/ci-lanes.txt" ||
+				echo "docs/kernels.md names '$lane', which .ci/run does not run" >>"$out/readme-claims.txt"
 		done
 	[ -n "$rows" ] && [ ! -s "$out/readme-claims.txt" ]
-	result $? "README's supported-kernels table: one row per kernel CI builds, every lane it names in .ci/run" \
+	result $? "the supported-kernels table: one row per kernel CI builds, every lane it names in .ci/run" \
 		"$out/readme-claims.txt"
 else
-	echo "# not every kernel linted: the version-gate and README-table checks need them all"
+	echo "# not every kernel linted: the version-gate and kernels-table checks need them all"
 fi
 
 [ -n "$oldest" ] &&
@@ -226,10 +223,21 @@ fi
 	! grep -qiE 'warning|error' "$out/kernel-doc.txt"
 result $? "kernel-doc comments are well formed" "$out/kernel-doc.txt"
 
-grep -L 'SPDX-License-Identifier' $(git ls-files '*.c' '*.h' '*.sh' 'Kbuild' '*/Kbuild' 'Makefile') \
-	>"$out/spdx.txt" 2>/dev/null
+git ls-files -z '*.c' '*.h' '*.sh' 'Kbuild' '*/Kbuild' 'Makefile' |
+	xargs -0 grep -L 'SPDX-License-Identifier' >"$out/spdx.txt" 2>/dev/null
 [ -s "$out/spdx.txt" ]
 result $((! $?)) "every source file carries an SPDX identifier" "$out/spdx.txt"
+
+# Every shell script, shellcheck-clean at every severity; the files a
+# script sources are read from its own directory (its "shellcheck
+# source=" line names them).
+shell_scripts() {
+	git ls-files '*.sh' .ci/run 'debian/*.postinst' 'debian/*.postrm' \
+		'debian/*.preinst' 'debian/*.prerm'
+}
+shell_scripts | xargs -d '\n' shellcheck -x -P SCRIPTDIR >"$out/shellcheck.txt" 2>&1
+result $? "shellcheck finds nothing in the $(shell_scripts | wc -l) shell scripts" \
+	"$out/shellcheck.txt"
 
 # Kernel-version conditionals live in one place (issue #7).
 grep -nE 'LINUX_VERSION_CODE|KERNEL_VERSION *\(' driver/*.c driver/*.h |
@@ -247,5 +255,4 @@ result $? "one version in MODULE_VERSION, dkms.conf, CHANGELOG.md and debian/cha
 scripts/check-manpage.sh >"$out/manpage.txt" 2>&1
 result $? "faultmem(1) has every command and option of faultmem --help" "$out/manpage.txt"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ktap_done

@@ -11,10 +11,11 @@
 #                       [-F HOSTFILE:GUESTPATH]... (a file, at that path)
 #                       [-d DEMODIR]         (the demos, run by make demo)
 set -eu
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
-out= module= params= bindir= filter= demodir=
+out='' module='' params='' bindir='' filter='' demodir=''
 testdirs=() extras=() programs=() files=()
 while getopts "o:m:t:b:x:p:f:B:F:d:" opt; do
 	case $opt in
@@ -31,7 +32,7 @@ while getopts "o:m:t:b:x:p:f:B:F:d:" opt; do
 	*) die "usage: mkinitramfs.sh -o OUT -m MODULE [-t DIR] [-b DIR] [-x KO] [-p PARAMS]" ;;
 	esac
 done
-[ -n "$out" ] && [ -f "$module" ] || die "mkinitramfs.sh: need -o OUT and an existing -m MODULE"
+{ [ -n "$out" ] && [ -f "$module" ]; } || die "mkinitramfs.sh: need -o OUT and an existing -m MODULE"
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || die "busybox not found: install it with 'apt-get install busybox-static'"
 
@@ -92,7 +93,7 @@ done
 # rule where udev looks for it).
 for spec in "${files[@]}"; do
 	host=${spec%%:*} guest=${spec#*:}
-	[ -f "$host" ] && [ "${guest#/}" != "$guest" ] ||
+	{ [ -f "$host" ] && [ "${guest#/}" != "$guest" ]; } ||
 		die "-F wants HOSTFILE:/GUEST/PATH with an existing file, not '$spec'"
 	mkdir -p "$root$(dirname "$guest")"
 	cp "$host" "$root$guest"

@@ -18,6 +18,7 @@
 #   kernel tree of the same suite (build-debug-kernel.sh).
 #   Run after make all and the runner tests.
 set -u
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 usage="usage: runner-selftest.sh SPEC KERNEL MODULE RUNNER_MODULES [DEBUG_KDIR]"
 spec=${1:?$usage}
@@ -29,7 +30,6 @@ parse_kernel_spec "$spec" || die "$usage"
 tests=build/runner-tests
 warn_ko=$runner_modules/faultmem_warn_test.ko
 work=build/runner-selftest
-passed=0 failed=0
 
 # run_case NAME EXPECT_RC GREP [mkinitramfs options...]
 # EXPECT_RC is "zero" or "nonzero"; GREP must appear in the runner output.
@@ -47,14 +47,12 @@ run_case() {
 	if { [ "$expect" = zero ] && [ $rc -eq 0 ]; } ||
 	   { [ "$expect" = nonzero ] && [ $rc -ne 0 ]; }; then
 		if grep -qE "$pattern" "$work/$name/output.txt"; then
-			echo "ok - $name: exit status $rc, output has '$pattern'"
-			passed=$((passed + 1))
+			ktap_result ok "$name: exit status $rc, output has '$pattern'"
 			return
 		fi
 	fi
-	echo "not ok - $name: exit status $rc, expected $expect and '$pattern'"
+	ktap_result "not ok" "$name: exit status $rc, expected $expect and '$pattern'"
 	sed 's/^/#   /' "$work/$name/output.txt" | tail -n 15
-	failed=$((failed + 1))
 }
 
 rm -rf "$work"
@@ -73,19 +71,17 @@ cp "$tests/panics_kernel" "$work/panic/tests/"
 
 run_case control zero '^[1-9][0-9]* passed, 0 failed'
 run_case fail nonzero '^not ok 2 global.fails_on_purpose'
-run_case skip nonzero '^not ok - skips_test:global.skips_on_purpose was skipped, and this lane expects no such skip'
-run_case notrun nonzero '^not ok - never_runs is in the image but never ran'
-run_case warn nonzero '^not ok - kernel log has no WARNING' -x "$warn_ko"
+run_case skip nonzero '^not ok [0-9]+ - skips_test:global.skips_on_purpose was skipped, and this lane expects no such skip'
+run_case notrun nonzero '^not ok [0-9]+ - never_runs is in the image but never ran'
+run_case warn nonzero '^not ok [0-9]+ - kernel log has no WARNING' -x "$warn_ko"
 VM_TIMEOUT=${RUNNER_HANG_TIMEOUT:-45} \
-	run_case hang nonzero '^not ok - VM finished within'
+	run_case hang nonzero '^not ok [0-9]+ - VM finished within'
 # expect_in NAME FILE PATTERN: one more check on a case's logs.
 expect_in() {
 	if grep -qE "$3" "$work/$1/$2"; then
-		echo "ok - $1: $2 has '$3'"
-		passed=$((passed + 1))
+		ktap_result ok "$1: $2 has '$3'"
 	else
-		echo "not ok - $1: no '$3' in $2"
-		failed=$((failed + 1))
+		ktap_result "not ok" "$1: no '$3' in $2"
 	fi
 }
 expect_in hang console.log 'sysrq: Show Blocked State'
@@ -96,11 +92,11 @@ scripts/mkinitramfs.sh -o "$work/typo/initramfs.cpio.gz" -m "$module" \
 	-t build/selftests -f "basic_tset" >"$work/typo/output.txt" 2>&1
 expect_in typo output.txt "names 'basic_tset', which is not a selftest"
 VM_APPEND="fm.program_timeout=20 fm.stress_seconds=0" \
-	run_case watchdog nonzero '^not ok - hangs_forever finished within 20 s \(it hung\)'
+	run_case watchdog nonzero '^not ok [0-9]+ - hangs_forever finished within 20 s \(it hung\)'
 expect_in watchdog output.txt '^# pid [0-9]+ \(hangs_forever\) state S wchan'
 expect_in watchdog output.txt '^# faultmem-exit: runs_after_the_hang 0$'
-expect_in watchdog output.txt '^ok - VM reached the end-of-run sentinel'
-run_case panic nonzero '^not ok - VM reached the end-of-run sentinel'
+expect_in watchdog output.txt '^ok [0-9]+ - VM reached the end-of-run sentinel'
+run_case panic nonzero '^not ok [0-9]+ - VM reached the end-of-run sentinel'
 
 if [ -n "$debug_kdir" ]; then
 	# The debug lane's own detectors, on the debug kernel.
@@ -115,14 +111,13 @@ if [ -n "$debug_kdir" ]; then
 	# One host thread for the vCPUs, as in the debug lane (vm-run.sh).
 	export KERNEL_IMAGE=$debug_kdir/arch/x86/boot/bzImage MODULE=$faultmem_ko \
 		VM_TCG_THREAD=single
-	VM_MEM=2G run_case kasan nonzero '^not ok - kernel log has no WARNING' \
+	VM_MEM=2G run_case kasan nonzero '^not ok [0-9]+ - kernel log has no WARNING' \
 		-x "$mods/faultmem_kasan_test.ko"
-	VM_MEM=2G run_case leak nonzero '^not ok - kmemleak reports no object allocated by faultmem' \
+	VM_MEM=2G run_case leak nonzero '^not ok [0-9]+ - kmemleak reports no object allocated by faultmem' \
 		-x "$mods/faultmem_leak_test.ko"
 	# "slab-use-after-free" from 6.4 on.
 	expect_in kasan console.log "BUG: KASAN: (slab-)?use-after-free"
 	unset KERNEL_IMAGE MODULE VM_TCG_THREAD
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+ktap_done

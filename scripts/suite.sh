@@ -31,6 +31,7 @@
 #
 # Environment: FAULTMEM_MIRROR (default http://deb.debian.org/debian).
 set -eu
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 usage="usage: suite.sh prepare|kdir|root|run|apt|download SUITE ..."
@@ -108,7 +109,7 @@ create() {
 # test errs on the side of keeping a package, never of purging the
 # current kernel.
 purge_old_kernels() {
-	local bases="" flavour dep name rest base current stale=""
+	local bases="" flavour dep name rest base current stale=()
 
 	for flavour in "" rt; do
 		dep=$(installed_headers "$flavour")
@@ -130,11 +131,11 @@ purge_old_kernels() {
 			"$base" | "$base"-*) current=1 ;;
 			esac
 		done
-		[ $current = 1 ] || stale="$stale $name"
+		[ $current = 1 ] || stale+=("$name")
 	done
-	if [ -n "$stale" ]; then
-		echo "faultmem: $suite moved on; purging$stale" >&2
-		in_chroot apt-get purge -q $stale >&2
+	if [ "${#stale[@]}" -gt 0 ]; then
+		echo "faultmem: $suite moved on; purging ${stale[*]}" >&2
+		in_chroot apt-get purge -q "${stale[@]}" >&2
 		in_chroot apt-get autoremove --purge -q >&2
 	fi
 }
@@ -185,7 +186,7 @@ kdir() {
 	local dep
 
 	dep=$(installed_headers "${1:-}")
-	[ -n "$dep" ] && [ -d "$root/usr/src/$dep" ] ||
+	{ [ -n "$dep" ] && [ -d "$root/usr/src/$dep" ]; } ||
 		die "no $(meta_package "${1:-}") in the $suite chroot: run 'make SUITE=$suite${1:+ FLAVOUR=$1}' as root"
 	echo "$root/usr/src/$dep"
 }

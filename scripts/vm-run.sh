@@ -27,11 +27,13 @@
 #                names another file): a skip no line of those tags expects
 #                fails the run, as does a program of the image that never ran
 #
-# check, hostile, udev, deb: the guest's output is shown live; at the end the run's verdict is
-# printed as one line "N passed, N failed, N skipped", and the exit status
-# is non-zero if anything failed, the sentinel is missing (hang, panic,
-# crash), or the console log shows a kernel report.
+# check, hostile, udev, deb: the guest's output is shown live; at the end
+# the run's verdict is printed as KTAP results (lib.sh), then the counts,
+# "N passed, N failed, N skipped", and the exit status is non-zero if
+# anything failed, the sentinel is missing (hang, panic, crash), or the
+# console log shows a kernel report.
 set -u
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: vm-run.sh check|hostile|udev|deb|demo|docs|bench|mutants|shell KERNEL INITRD}
@@ -85,7 +87,7 @@ case $mem in
 *) mem_mib=$mem ;;
 esac
 if [ "$numa" -gt 1 ]; then
-	[ $((smp % numa)) -eq 0 ] && [ $((mem_mib % numa)) -eq 0 ] ||
+	{ [ $((smp % numa)) -eq 0 ] && [ $((mem_mib % numa)) -eq 0 ]; } ||
 		die "VM_NUMA=$numa needs CPUs (VM_SMP=$smp) and memory (VM_MEM=$mem) that divide evenly"
 	# One socket per node: CPUs of one socket share a cache, and the
 	# kernel warns when such siblings sit on different nodes.
@@ -209,6 +211,7 @@ demo|docs|bench|mutants) grep -q FAULTMEM-RUN-COMPLETE "$results"; exit $? ;;
 esac
 
 # What the kernel log must never show.
+# shellcheck source=guest/kernel-reports.sh
 . "$(dirname "$0")/guest/kernel-reports.sh"
 
 # What must have run: every program the image holds (mkinitramfs.sh
@@ -221,71 +224,116 @@ programs=$(gzip -dc "$initrd" | (cd "$logdir" && rm -rf manifest &&
 expected_skips=${VM_EXPECTED_SKIPS:-$(dirname "$0")/../selftests/expected-skips}
 [ -f "$expected_skips" ] || die "no expected-skips file at $expected_skips"
 
-awk -v qemu_rc="$qemu_rc" -v timeout_s="$timeout_s" \
-    -v reports="$(kernel_reports "$console" | wc -l)" \
-    -v programs="$programs" -v skips_file="$expected_skips" \
-    -v skip_tags=" all ${VM_SKIP_TAGS:-} " '
-function verdict(ok, name) {
-	if (ok) { passed++; print "ok - " name }
-	else { failed++; print "not ok - " name }
+# The verdict: every line of the guest's that says something about the
+# run, read in order. Besides each selftest program's own KTAP output,
+# scripts/guest/check.sh prints
+#   # faultmem-run: PROGRAM          before a program
+#   # faultmem-exit: PROGRAM STATUS  after it
+#   faultmem-check: ok NAME          a check of its own (or "not ok NAME")
+#   FAULTMEM-RUN-COMPLETE            at the very end
+# The results are the guest's checks and one "not ok" for each thing
+# that went wrong; the counts add up the programs' "# Totals:" lines too.
+
+# skip_is_expected PROGRAM:TEST: true if a line of the expected-skips file
+# (TAG PROGRAM TEST, TEST a glob where only "*" is special) with the tag
+# "all" or one of VM_SKIP_TAGS names it.
+skip_is_expected() {
+	local tag program test glob
+
+	while read -r tag program test _; do
+		case $tag in "" | "#"*) continue ;; esac
+		case " all ${VM_SKIP_TAGS:-} " in *" $tag "*) ;; *) continue ;; esac
+		glob=$program:$test
+		glob=${glob//\\/\\\\} glob=${glob//\?/\\?} glob=${glob//\[/\\[}
+		# Unquoted: $glob is a pattern.
+		# shellcheck disable=SC2053
+		[[ $1 == $glob ]] && return 0
+	done <"$expected_skips"
+	return 1
 }
-# A glob (only "*" is special) as an anchored regular expression.
-function glob_re(g) {
-	gsub(/[.+?()|^$[\]{}]/, "\\\\&", g)
-	gsub(/\*/, ".*", g)
-	return "^" g "$"
+
+# add_totals LINE: a program's "# Totals: pass:N fail:N xfail:N xpass:N
+# skip:N error:N" into the counts. An expected failure (xfail) passes;
+# an unexpected pass (xpass) and an error fail.
+add_totals() {
+	local pass fail xfail xpass skip error
+
+	IFS=' :' read -r _ _ _ pass _ fail _ xfail _ xpass _ skip _ error _ <<<"$1"
+	passed=$((passed + ${pass:-0} + ${xfail:-0}))
+	failed=$((failed + ${fail:-0} + ${xpass:-0} + ${error:-0}))
+	skipped=$((skipped + ${skip:-0}))
 }
-BEGIN {
-	# TAG PROGRAM TEST: a skip the lane expects, when TAG is one of its
-	# tags ("all" for every lane).
-	while ((getline line < skips_file) > 0) {
-		if (line ~ /^[ \t]*(#|$)/)
-			continue
-		split(line, w, /[ \t]+/)
-		if (index(skip_tags, " " w[1] " "))
-			expected[++nexpected] = glob_re(w[2] ":" w[3])
-	}
+
+# judge: the run's results, then the plan and the counts (lib.sh); false
+# if anything failed.
+judge() {
+	local line program='' status test='' totals=0 failed_before=0 ran=' '
+	local complete=0 built
+
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		"# faultmem-run: "*)
+			read -r _ _ program _ <<<"$line"
+			ran+="$program " totals=0 failed_before=$failed
+			;;
+		"#  RUN "*)
+			read -r _ _ test _ <<<"$line"
+			;;
+		"# Totals: pass:"*)
+			add_totals "$line"
+			totals=1
+			;;
+		"# faultmem-exit: "*)
+			# Died before its totals, or failed with no failure
+			# counted: one failure of its own (4 is kselftest's
+			# "skipped").
+			read -r _ _ program status _ <<<"$line"
+			if [ "$totals" = 0 ] || { [ "$status" != 0 ] &&
+			   [ "$status" != 4 ] && [ "$failed" = "$failed_before" ]; }; then
+				ktap_result "not ok" "$program exited with status $status without counted failures"
+			fi
+			program=''
+			;;
+		"faultmem-check: ok "*)
+			ktap_result ok "${line#faultmem-check: ok }"
+			;;
+		"faultmem-check: not ok "*)
+			ktap_result "not ok" "${line#faultmem-check: not ok }"
+			;;
+		FAULTMEM-RUN-COMPLETE)
+			complete=1
+			;;
+		esac
+		# A skipped test ("ok N # SKIP WHY"), which the lane must expect.
+		if [[ $line =~ ^ok\ [0-9]+\ \#\ SKIP ]] &&
+		   ! skip_is_expected "$program:$test"; then
+			ktap_result "not ok" "$program:$test was skipped, and this lane expects no such skip (selftests/expected-skips):${line#*# SKIP}"
+		fi
+	done <"$results"
+
+	for built in $programs; do
+		case $ran in
+		*" $built "*) ;;
+		*) ktap_result "not ok" "$built is in the image but never ran" ;;
+		esac
+	done
+	[ -z "$program" ] || ktap_result "not ok" "$program did not finish"
+	case $qemu_rc in
+	124 | 137) ktap_result "not ok" "VM finished within $timeout_s s (it hung)" ;;
+	esac
+	if [ "$complete" = 1 ]; then
+		ktap_result ok "VM reached the end-of-run sentinel (no hang, panic or crash)"
+	else
+		ktap_result "not ok" "VM reached the end-of-run sentinel (no hang, panic or crash)"
+	fi
+	if [ -z "$(kernel_reports "$console")" ]; then
+		ktap_result ok "kernel log has no WARNING/BUG/Oops/KASAN/lockdep/Bad page reports"
+	else
+		ktap_result "not ok" "kernel log has no WARNING/BUG/Oops/KASAN/lockdep/Bad page reports"
+	fi
+	ktap_done
 }
-/^# faultmem-run: / { running = $3; totals = 0; lastfail = failed; ran[$3] = 1 }
-/^#  RUN / { testname = $3 }
-/^ok [0-9]+ # SKIP/ {
-	key = running ":" testname
-	for (i = 1; i <= nexpected; i++)
-		if (key ~ expected[i])
-			break
-	if (i > nexpected)
-		verdict(0, key " was skipped, and this lane expects no such skip (selftests/expected-skips):" substr($0, index($0, "# SKIP") + 6))
-}
-/^# Totals: pass:/ {
-	split($0, f, /[: ]+/)
-	# f: # Totals pass N fail N xfail N xpass N skip N error N
-	passed += f[4] + f[8]; failed += f[6] + f[10] + f[14]; skipped += f[12]
-	totals = 1
-}
-/^# faultmem-exit: / {
-	# A program that died before printing its totals, or exited non-zero
-	# with no failure counted, is one failure of its own.
-	if (!totals || ($4 != 0 && $4 != 4 && lastfail == failed))
-		verdict(0, $3 " exited with status " $4 " without counted failures")
-	running = ""
-}
-/^faultmem-check: ok / { sub(/^faultmem-check: ok /, ""); verdict(1, $0) }
-/^faultmem-check: not ok / { sub(/^faultmem-check: not ok /, ""); verdict(0, $0) }
-/^FAULTMEM-RUN-COMPLETE$/ { complete = 1 }
-END {
-	n = split(programs, built, " ")
-	for (i = 1; i <= n; i++)
-		if (!(built[i] in ran))
-			verdict(0, built[i] " is in the image but never ran")
-	if (running != "")
-		verdict(0, running " did not finish")
-	if (qemu_rc == 124 || qemu_rc == 137)
-		verdict(0, "VM finished within " timeout_s " s (it hung)")
-	verdict(complete, "VM reached the end-of-run sentinel (no hang, panic or crash)")
-	verdict(reports == 0, "kernel log has no WARNING/BUG/Oops/KASAN/lockdep/Bad page reports")
-	printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped
-	exit failed != 0
-}' "$results" >"$logdir/verdict.txt"
+judge >"$logdir/verdict.txt"
 rc=$?
 first_report=$(kernel_reports "$console" | head -n 1 | cut -d: -f1)
 if [ -n "$first_report" ]; then

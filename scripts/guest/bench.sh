@@ -5,14 +5,12 @@
 # kernel's THP knobs set explicitly so that every run compares the same
 # thing: anonymous THP only where asked for (madvise), shmem THP only on
 # the huge mount.
-mib=${BENCH_MIB:-32}
-reps=${BENCH_REPS:-5}
-for word in $(cat /proc/cmdline); do
-	case $word in
-	fm.bench_mib=*) mib=${word#fm.bench_mib=} ;;
-	fm.bench_reps=*) reps=${word#fm.bench_reps=} ;;
-	esac
-done
+# shellcheck source=lib.sh
+. /faultmem/guest/lib.sh
+mib=$(fm_param bench_mib)
+mib=${mib:-${BENCH_MIB:-32}}
+reps=$(fm_param bench_reps)
+reps=${reps:-${BENCH_REPS:-5}}
 thp=/sys/kernel/mm/transparent_hugepage
 echo madvise >$thp/enabled
 echo madvise >$thp/defrag
@@ -20,7 +18,7 @@ echo never >$thp/shmem_enabled
 mkdir -p /mnt/tmpfs /mnt/tmpfs-huge
 mount -t tmpfs -o size=$((mib * 2))m,huge=never tmpfs /mnt/tmpfs || exit 1
 mount -t tmpfs -o size=$((mib * 2))m,huge=always tmpfs /mnt/tmpfs-huge || exit 1
-insmod /faultmem/faultmem.ko size=${mib}M || exit 1
+insmod /faultmem/faultmem.ko "size=${mib}M" || exit 1
 
 echo "@@BEGIN ENV"
 echo "kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"

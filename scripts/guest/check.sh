@@ -6,6 +6,7 @@
 #   "# faultmem-exit: NAME RC"          after each program
 #   "faultmem-check: ok|not ok NAME"    for each check made here
 #   "FAULTMEM-RUN-COMPLETE"             the end-of-run sentinel
+# shellcheck source=lib.sh
 . /faultmem/guest/lib.sh
 
 # The kernel under test, for the lane's summary.
@@ -16,6 +17,8 @@ echo "# faultmem-kernel: $(uname -r) $(uname -v)"
 KMEMLEAK=/sys/kernel/debug/kmemleak
 [ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
 
+# The parameters are NAME=VALUE words, split on purpose.
+# shellcheck disable=SC2046
 if insmod /faultmem/faultmem.ko $(cat /faultmem/insmod-params); then
 	check ok "insmod faultmem.ko"
 else
@@ -26,14 +29,11 @@ for ko in /faultmem/extra/*.ko; do
 done
 
 # Settings from the kernel command line (fm.NAME=VALUE, see vm-run.sh).
-for word in $(cat /proc/cmdline); do
-	case $word in
-	fm.stress_seconds=*) export FAULTMEM_STRESS_SECONDS=${word#*=} ;;
-	fm.program_timeout=*) PROGRAM_TIMEOUT=${word#*=} ;;
-	esac
-done
-export FAULTMEM_KO=/faultmem/faultmem.ko
-export FAULTMEM_INSMOD_PARAMS="$(cat /faultmem/insmod-params)"
+stress_seconds=$(fm_param stress_seconds)
+[ -z "$stress_seconds" ] || export FAULTMEM_STRESS_SECONDS="$stress_seconds"
+PROGRAM_TIMEOUT=$(fm_param program_timeout)
+FAULTMEM_INSMOD_PARAMS=$(cat /faultmem/insmod-params)
+export FAULTMEM_KO=/faultmem/faultmem.ko FAULTMEM_INSMOD_PARAMS
 # A program that runs past PROGRAM_TIMEOUT seconds (plus the stress test's
 # own duration) has hung: run_bounded (lib.sh) reports where it waits and
 # kills it, and the run goes on.
@@ -52,7 +52,8 @@ done
 
 # Where faultmem's code lives, to attribute kmemleak reports after unload
 # (when its symbols are gone and backtraces show bare addresses).
-module_range=$(awk '$1 == "faultmem" { print $6, $2 }' /proc/modules)
+module_base=$(awk '$1 == "faultmem" { print $6 }' /proc/modules)
+module_size=$(awk '$1 == "faultmem" { print $2 }' /proc/modules)
 
 if rmmod faultmem; then
 	check ok "rmmod faultmem"
@@ -67,8 +68,7 @@ if [ -w $KMEMLEAK ]; then
 	sleep 6
 	echo scan >$KMEMLEAK
 	cat $KMEMLEAK >/tmp/kmemleak.txt
-	set -- $module_range
-	leaks=$(awk -v base="${1#0x}" -v size="$2" '
+	leaks=$(awk -v base="${module_base#0x}" -v size="$module_size" '
 		function hex(s,   i, v, c) {
 			v = 0
 			s = tolower(s)

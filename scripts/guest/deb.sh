@@ -9,6 +9,7 @@
 # and the chroot's /etc/group (with the package's faultmem group). The
 # module is loaded by name with modprobe, as a user would; then udev.sh
 # checks the rule, the group's access and the tool, and unloads it.
+# shellcheck source=lib.sh
 . /faultmem/guest/lib.sh
 
 # The suite's kmod under the names of its tools, called by path: Debian's
@@ -44,4 +45,5 @@ fi
 
 FM_LOAD="$kmod/modprobe faultmem devices=2"
 FM_UNLOAD="$kmod/rmmod faultmem"
+# shellcheck source=udev.sh
 . /faultmem/guest/udev.sh

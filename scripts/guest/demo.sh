@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Runs inside the demo VM: load faultmem and run every demo in order, from
 # the first page fault to two processes synchronising through the buffer.
+# The parameters are NAME=VALUE words, split on purpose.
+# shellcheck disable=SC2046
 insmod /faultmem/faultmem.ko $(cat /faultmem/insmod-params) || exit 1
 echo "loaded: $(dmesg | grep 'faultmem:' | tail -n 1)"
 ls -l /dev/faultmem0

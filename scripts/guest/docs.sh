@@ -25,7 +25,7 @@ endblock
 faultmem trace -n 9 0 >/tmp/decoded.txt 2>/tmp/decoded.err &
 tracer=$!
 # Touch only once it says it is tracing (events on, trace_pipe open).
-for i in $(seq 600); do
+for _ in $(seq 600); do
 	grep -q '^tracing faultmem events' /tmp/decoded.err && break
 	sleep 0.1
 done

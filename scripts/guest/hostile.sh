@@ -4,15 +4,12 @@
 #   fio     writes and verifies (crc32c) the device through mmap and psync
 #   trinity fuzzes the mm and file syscalls against the node, as nobody
 # Reports use the same lines as check.sh (see there).
+# shellcheck source=lib.sh
 . /faultmem/guest/lib.sh
-FUZZ_SECONDS=120
-FUZZ_SYSCALLS=1000000
-for word in $(cat /proc/cmdline); do
-	case $word in
-	fm.fuzz_seconds=*) FUZZ_SECONDS=${word#*=} ;;
-	fm.fuzz_syscalls=*) FUZZ_SYSCALLS=${word#*=} ;;
-	esac
-done
+FUZZ_SECONDS=$(fm_param fuzz_seconds)
+FUZZ_SECONDS=${FUZZ_SECONDS:-120}
+FUZZ_SYSCALLS=$(fm_param fuzz_syscalls)
+FUZZ_SYSCALLS=${FUZZ_SYSCALLS:-1000000}
 
 if insmod /faultmem/faultmem.ko size=16M; then
 	check ok "insmod faultmem.ko"
@@ -46,7 +43,7 @@ syscalls="mmap munmap mremap mprotect madvise msync mlock munlock mincore
 	sendfile dup dup2 fcntl fsync fdatasync flock close"
 args=""
 for s in $syscalls; do args="$args -c $s"; done
-cd /tmp/trinity
+cd /tmp/trinity || exit 1
 timeout "$FUZZ_SECONDS" su -s /bin/sh nobody -c \
 	"trinity -l off -C 2 -N $FUZZ_SYSCALLS -V /dev/faultmem0 --disable-fds=sockets,perf,epoll,eventfd,pseudo,timerfd,memfd,drm $args" \
 	>/tmp/trinity.txt 2>&1

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the guest scripts (sourced, not run).
+# shellcheck shell=sh
 
 # One verdict line for the host (scripts/vm-run.sh counts them):
 #   check ok|"not ok" NAME
@@ -14,7 +15,15 @@ check() {
 # Taint bits that mean the kernel went wrong: B bad page (32), D oops
 # (128), W warning (512), L soft lockup (16384). Loading an unsigned
 # out-of-tree module sets O and E, which are expected.
+# For the scripts that source this file:
+# shellcheck disable=SC2034
 BAD_TAINT=$((32 | 128 | 512 | 16384))
+
+# fm_param NAME: the value of fm.NAME=VALUE on the kernel command line
+# (the last one given), or nothing.
+fm_param() {
+	tr ' ' '\n' </proc/cmdline | sed -n "s/^fm\.$1=//p" | tail -n 1
+}
 
 # The pids of every process in session $1.
 session_pids() {
@@ -30,11 +39,11 @@ session_pids() {
 # tasks, which goes to the console log.
 dump_session() {
 	for pid in $(session_pids "$1"); do
-		[ -r /proc/$pid/stat ] || continue
-		echo "# pid $pid ($(cat /proc/$pid/comm 2>/dev/null))" \
-			"state $(awk '{ print $3 }' /proc/$pid/stat 2>/dev/null)" \
-			"wchan $(cat /proc/$pid/wchan 2>/dev/null)"
-		sed 's/^/#     /' /proc/$pid/stack 2>/dev/null
+		[ -r "/proc/$pid/stat" ] || continue
+		echo "# pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null))" \
+			"state $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" \
+			"wchan $(cat "/proc/$pid/wchan" 2>/dev/null)"
+		sed 's/^/#     /' "/proc/$pid/stack" 2>/dev/null
 	done
 	echo w >/proc/sysrq-trigger 2>/dev/null
 }

@@ -11,17 +11,16 @@
 # A mutant that taints the kernel or cannot be unloaded ends the boot
 # (the next boot starts clean after it); one that crashes or hangs it
 # ends it too, and the host counts that mutant killed.
+# shellcheck source=lib.sh
 . /faultmem/guest/lib.sh
 
 echo "# faultmem-kernel: $(uname -r) $(uname -v)"
-from=0 limit=40
-for word in $(cat /proc/cmdline); do
-	case $word in
-	fm.mutants_from=*) from=${word#*=} ;;
-	fm.program_timeout=*) limit=${word#*=} ;;
-	fm.stress_seconds=*) export FAULTMEM_STRESS_SECONDS=${word#*=} ;;
-	esac
-done
+from=$(fm_param mutants_from)
+from=${from:-0}
+limit=$(fm_param program_timeout)
+limit=${limit:-40}
+stress_seconds=$(fm_param stress_seconds)
+[ -z "$stress_seconds" ] || export FAULTMEM_STRESS_SECONDS="$stress_seconds"
 export FAULTMEM_INSMOD_PARAMS=
 # A task stuck in the kernel for 20 s panics the guest (oops=panic on the
 # command line does the same for an oops): the host counts the mutant
@@ -29,6 +28,7 @@ export FAULTMEM_INSMOD_PARAMS=
 echo 20 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 # What the kernel log must never show (as for scripts/vm-run.sh).
+# shellcheck source=kernel-reports.sh
 . /faultmem/guest/kernel-reports.sh
 cd /tmp || exit 1
 
@@ -36,16 +36,16 @@ cd /tmp || exit 1
 # (module_test loads it itself); print nothing, return 0 if it passed,
 # else set $why.
 run_program() {
-	export FAULTMEM_KO=$1
-	run_bounded "$limit" "$2" /faultmem/selftests/$2 \
-		>/tmp/$2.out 2>&1 </dev/null
+	export FAULTMEM_KO="$1"
+	run_bounded "$limit" "$2" "/faultmem/selftests/$2" \
+		>"/tmp/$2.out" 2>&1 </dev/null
 	rc=$?
 	if [ $rc -ne 0 ] && [ $rc -ne 4 ]; then
-		why="$2: $(grep -m 1 -E '^not ok|finished within' /tmp/$2.out | sed 's/^faultmem-check: //')"
+		why="$2: $(grep -m 1 -E '^not ok|finished within' "/tmp/$2.out" | sed 's/^faultmem-check: //')"
 		[ "$why" = "$2: " ] && why="$2: exit status $rc"
 		return 1
 	fi
-	report=$(dmesg | kernel_reports | head -n 1)
+	report=$(dmesg | kernel_reports - | head -n 1)
 	if [ -n "$report" ]; then
 		why="$2: kernel report: $(echo "${report#*:}" | sed 's/^\[[ 0-9.]*\] //')"
 		return 1
@@ -68,10 +68,11 @@ if [ "$from" -eq 0 ]; then
 	dmesg -c >/dev/null
 	insmod /faultmem/faultmem.ko || { echo "# mutant-control: not ok insmod"; finish; }
 	control=ok
-	for prog in $(cat /faultmem/programs); do
+	programs=$(cat /faultmem/programs)
+	for prog in $programs; do
 		if ! run_program /faultmem/faultmem.ko "$prog"; then
 			control="not ok $why"
-			sed 's/^/# /' /tmp/$prog.out | tail -n 30
+			sed 's/^/# /' "/tmp/$prog.out" | tail -n 30
 			break
 		fi
 		grep -q '^faultmem ' /proc/modules ||
@@ -94,7 +95,8 @@ while read -r name; do
 		continue
 	fi
 	why=
-	for prog in $(cat /faultmem/mutants/$name.tests); do
+	programs=$(cat "/faultmem/mutants/$name.tests")
+	for prog in $programs; do
 		run_program "$ko" "$prog" || break
 		grep -q '^faultmem ' /proc/modules || insmod "$ko"
 	done
@@ -105,7 +107,7 @@ while read -r name; do
 	if [ -n "$why" ]; then
 		echo "# mutant-killed: $name $why"
 	else
-		echo "# mutant-survived: $name passed $(cat /faultmem/mutants/$name.tests)"
+		echo "# mutant-survived: $name passed $(cat "/faultmem/mutants/$name.tests")"
 	fi
 	# A tainted kernel judges the next mutant badly: boot again.
 	taint=$(cat /proc/sys/kernel/tainted)

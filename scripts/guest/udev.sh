@@ -12,6 +12,7 @@
 # insmod of the image's faultmem.ko, rmmod), and a faultmem group already
 # in /etc/group (made by the package) gets "nobody" as a member instead of
 # being created here.
+# shellcheck source=lib.sh
 . /faultmem/guest/lib.sh
 FM_LOAD=${FM_LOAD:-insmod /faultmem/faultmem.ko devices=2}
 FM_UNLOAD=${FM_UNLOAD:-rmmod faultmem}
@@ -48,7 +49,7 @@ echo 'outsider:x:1000:' >>/etc/group
 mkdir -p /run/udev
 
 expect "the udev rule is installed" test -f /lib/udev/rules.d/60-faultmem.rules
-expect "$FM_LOAD" $FM_LOAD
+expect "$FM_LOAD" sh -c "$FM_LOAD"
 # cpu_dma_latency is a misc device every kernel has: the rule must leave it
 # alone.
 other=/dev/cpu_dma_latency
@@ -88,7 +89,7 @@ outsider_is_refused() {
 expect "a user outside the group gets EACCES opening /dev/faultmem0" \
 	outsider_is_refused
 
-expect "$FM_UNLOAD" $FM_UNLOAD
+expect "$FM_UNLOAD" sh -c "$FM_UNLOAD"
 expect "faultmem is no longer loaded" sh -c '! grep -q "^faultmem " /proc/modules'
 taint=$(cat /proc/sys/kernel/tainted)
 expect "kernel taint has no B/D/W/L bits ($taint)" \
