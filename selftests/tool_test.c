@@ -145,6 +145,148 @@ TEST_F(tool, one_device_per_command)
 	EXPECT_EQ(2, run_cli_env("", "map -n 2 0", out, sizeof(out))) TH_LOG("%s", out);
 }
 
+/*
+ * Options are parsed by getopt_long() (issue #23): a value joined to its
+ * option ("-n5", "--width=16") or bundled short options ("-wn2") mean
+ * what the separate words mean, and an option after DEVICE (stat, map)
+ * too.
+ */
+TEST_F(tool, joined_values_and_bundled_options_are_accepted)
+{
+	static const char *const same[][2] = {
+		{ "map --ascii --width 16 0", "map --ascii --width=16 0" },
+		{ "map --ascii --width 16 0", "map 0 --width=16 --ascii" },
+		{ "map --ascii --width 16 0", "map --asc --wid=16 0" },
+		{ "map --ascii -w -n 1 0", "map --ascii -wn1 0" },
+		{ "stat -w -i 0.2 -n 2 0", "stat -wi0.2 -n2 0" },
+		{ "stat -w -i 0.2 -n 2 0", "stat 0 -wn 2 -i 0.2" },
+		{ "info 0", "info -- 0" },
+	};
+	char want[8192], out[8192];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		ASSERT_EQ(0, run_cli_env("LANG=C LC_ALL=", same[i][0], want, sizeof(want)))
+			TH_LOG("faultmem %s: %s", same[i][0], want);
+		EXPECT_EQ(0, run_cli_env("LANG=C LC_ALL=", same[i][1], out, sizeof(out)))
+			TH_LOG("faultmem %s: %s", same[i][1], out);
+		/* stat's rates differ from run to run; the frames and rows do not. */
+		if (!strncmp(same[i][0], "stat", 4)) {
+			EXPECT_EQ(2, occurrences(out, "\033[H\033[2J")) TH_LOG("%s", out);
+			EXPECT_EQ(2, occurrences(out, "\ninsert_races ")) TH_LOG("%s", out);
+			EXPECT_EQ(2, occurrences(out, "every 0.2 s")) TH_LOG("%s", out);
+			continue;
+		}
+		EXPECT_STREQ(want, out) TH_LOG("faultmem %s", same[i][1]);
+		/* One cell a page, 16 a row: two rows for the 32 pages. */
+		if (strstr(same[i][0], "--width 16"))
+			EXPECT_NE(NULL, strstr(out, "\n      16 ")) TH_LOG("%s", out);
+	}
+}
+
+/*
+ * The joined and bundled forms are as strict as the separate ones: junk
+ * is still a usage error naming the value, exit status 2, and an option
+ * refused is named as it was written.
+ */
+TEST_F(tool, joined_and_bundled_junk_is_still_refused)
+{
+	static const char *const junk[][2] = {
+		{ "map --width=7 0", "'7'" },
+		{ "map --width= 0", "''" },
+		{ "map --width=16x 0", "'16x'" },
+		{ "stat -wi1x 0", "'1x'" },
+		{ "stat -wn0 0", "'0'" },
+		{ "stat -wn-1 0", "'-1'" },
+		{ "map -wi0.05 0", "'0.05'" },
+		{ "trace -n0 0", "'0'" },
+		{ "trace -n3x 0", "'3x'" },
+		{ "map --ascii=1 0", "'--ascii' takes no value" },
+		{ "map --bogus 0", "'--bogus'" },
+		{ "stat -wx 0", "'-x'" },
+		{ "stat --help=1", "'--help' takes no value" },
+		{ "info --bogus 0", "'--bogus'" },
+		{ "resize -x 0 64K", "'-x'" },
+		{ "punch 0 4096 -4096", "'-4096'" },
+		{ "touch -rx 0 1", "'-x'" },
+		{ "touch -r 0 -1", "'-1'" },
+		{ "run -d", "'-d' needs a value" },
+		{ "run -d0 -d1 -- true", "one DEVICE only ('0', then '1')" },
+		{ "run --bogus -- true", "'--bogus'" },
+		{ "stat -i2 0", "-i and -n go with -w" },
+	};
+	char out[4096];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		EXPECT_EQ(2, run_cli_env("", junk[i][0], out, sizeof(out)))
+			TH_LOG("faultmem %s: %s", junk[i][0], out);
+		EXPECT_TRUE(usage_error_naming(out, junk[i][1]))
+			TH_LOG("faultmem %s: %s", junk[i][0], out);
+	}
+	EXPECT_EQ(32 * self->page, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, fm_stats(self->fd).resident_pages);
+}
+
+/* Run the tool with @args, its stdout alone into @out: the exit status. */
+static int run_cli_stdout(const char *args, char *out, size_t size)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null", cli(), args);
+	return fm_run(cmd, out, size);
+}
+
+/*
+ * faultmem help CMD, faultmem CMD --help and faultmem CMD -h print that
+ * command's own usage (not the global one), the same text, on stdout, and
+ * exit 0; faultmem help and --help the global usage. stat --help used to
+ * print the global usage.
+ */
+TEST_F(tool, help_prints_the_commands_own_usage)
+{
+	static const char *const commands[] = {
+		"info", "resize", "punch", "stat", "map", "trace", "touch", "run",
+		"inject",
+	};
+	char want[8192], out[8192], args[64], start[64];
+	unsigned int i, f;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const char *forms[] = { "%s --help", "%s -h", "%s 0 --help" };
+
+		snprintf(args, sizeof(args), "help %s", commands[i]);
+		ASSERT_EQ(0, run_cli_stdout(args, want, sizeof(want))) TH_LOG("%s", want);
+		snprintf(start, sizeof(start), "usage: faultmem %s ", commands[i]);
+		EXPECT_EQ(0, strncmp(want, start, strlen(start)))
+			TH_LOG("faultmem help %s: %s", commands[i], want);
+		EXPECT_EQ(NULL, strstr(want, "usage: faultmem COMMAND")) TH_LOG("%s", want);
+		/* stat, map and trace take options after DEVICE too. */
+		for (f = 0; f < (strcmp(commands[i], "stat") && strcmp(commands[i], "map") &&
+				 strcmp(commands[i], "trace") ? 2 : 3); f++) {
+			snprintf(args, sizeof(args), forms[f], commands[i]);
+			EXPECT_EQ(0, run_cli_stdout(args, out, sizeof(out)))
+				TH_LOG("faultmem %s: %s", args, out);
+			EXPECT_STREQ(want, out) TH_LOG("faultmem %s", args);
+		}
+	}
+	/* The command's options are in its usage. */
+	ASSERT_EQ(0, run_cli_stdout("map --help", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "--width N")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "inject [")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run_cli_stdout("help", want, sizeof(want)));
+	EXPECT_EQ(0, strncmp(want, "usage: faultmem COMMAND", 23)) TH_LOG("%s", want);
+	EXPECT_NE(NULL, strstr(want, "  help   [COMMAND]")) TH_LOG("%s", want);
+	EXPECT_EQ(0, run_cli_stdout("--help", out, sizeof(out)));
+	EXPECT_STREQ(want, out);
+	EXPECT_EQ(0, run_cli_stdout("-h", out, sizeof(out)));
+	EXPECT_STREQ(want, out);
+	/* A help for no such command is a usage error. */
+	EXPECT_EQ(2, run_cli_env("", "help frobnicate", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_TRUE(usage_error_naming(out, "'frobnicate'")) TH_LOG("%s", out);
+	EXPECT_EQ(2, run_cli_env("", "help stat map", out, sizeof(out))) TH_LOG("%s", out);
+}
+
 /* The "per s" column of the row @name in the frame starting at @frame. */
 static int rate_of(const char *frame, const char *name, long long *rate)
 {

@@ -4,11 +4,13 @@
  * strict parsing of numbers, sizes and intervals, and finding and opening
  * the DEVICE a command names.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -18,6 +20,7 @@
 #include <faultmem.h>
 
 #include "cli.h"
+#include "commands.h"
 
 const char *prog = "faultmem";
 
@@ -27,11 +30,10 @@ int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnx(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help'.\n", prog);
+	fprintf(stderr, "Try '%s --help'.\n", prog);
 	return EXIT_USAGE;
 }
 
@@ -99,29 +101,108 @@ int parse_seconds(const char *s, long *ms)
 }
 
 /*
- * The value of the option at argv[*i], which is the next argument; NULL,
- * after the usage message, when there is none (a bare "-i" at the end
- * is a missing value, not an unknown option).
+ * The next option of a command's @argv (argv[0] is the command's name) as
+ * getopt_long() finds it: its value, -1 after the last one (optind is the
+ * first operand), or BAD_OPTION after the usage message. -h and --help
+ * print the command's usage and exit 0, as util-linux's tools do.
  */
-const char *option_value(const char *cmd, int argc, char **argv, int *i)
+int next_option(const char *cmd, int argc, char **argv, const char *shortopts,
+		const struct option *longopts)
 {
-	if (*i + 1 < argc)
-		return argv[++*i];
-	usage_error("%s: option '%s' needs a value", cmd, argv[*i]);
+	int opt;
+
+	opterr = 0;	/* the messages are ours, naming the command */
+	opt = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (opt == 'h' || opt == OPT_HELP) {
+		command_usage(cmd, stdout);
+		exit(0);
+	}
+	if (opt == '?' || opt == ':') {
+		option_error(cmd, opt, longopts, argv);
+		return BAD_OPTION;
+	}
+	return opt;
+}
+
+/* The name of the long option whose value is @val; NULL for a short one. */
+static const char *long_name(const struct option *longopts, int val)
+{
+	for (; longopts->name; longopts++)
+		if (longopts->val == val && (val < ' ' || val >= OPT_LONG_ONLY))
+			return longopts->name;
 	return NULL;
 }
 
 /*
- * Take @arg as the command's DEVICE: 0, or a usage error if it already
- * has one. Using the last of several silently would show another device
- * than the user meant.
+ * The usage error for what getopt_long() refused (@opt '?', or ':' for a
+ * missing value with a ':' leading the short options), naming the option
+ * as written: a bare "-i" at the end is a missing value, not an unknown
+ * option. Returns EXIT_USAGE.
  */
-int set_device(const char *cmd, const char **dev, const char *arg)
+int option_error(const char *cmd, int opt, const struct option *longopts,
+		 char **argv)
 {
-	if (*dev)
+	const char *name = long_name(longopts, optopt);
+
+	if (opt == ':' && name)
+		return usage_error("%s: option '--%s' needs a value", cmd, name);
+	if (opt == ':')
+		return usage_error("%s: option '-%c' needs a value", cmd, optopt);
+	if (name)
+		return usage_error("%s: option '--%s' takes no value", cmd, name);
+	if (optopt)
+		return usage_error("%s: unknown option '-%c'", cmd, optopt);
+	return usage_error("%s: unknown option '%s'", cmd, argv[optind - 1]);
+}
+
+const struct option help_only[] = { HELP_AND_END };
+
+/*
+ * The options of a command that has none but --help: 0, or EXIT_USAGE
+ * after the message. Parsing stops at the first operand ("+"), so that
+ * "-4096" there is a junk number, named whole, not an option.
+ */
+int no_options(const char *cmd, int argc, char **argv)
+{
+	return next_option(cmd, argc, argv, "+:h", help_only) == -1 ? 0 : EXIT_USAGE;
+}
+
+/*
+ * The @n operands of a command that takes no option but --help (@what
+ * names them): their array, or NULL after the usage message.
+ */
+char **exact_operands(const char *cmd, int argc, char **argv, int n,
+		      const char *what)
+{
+	if (no_options(cmd, argc, argv))
+		return NULL;
+	if (argc - optind != n) {
+		usage_error("%s: need %s", cmd, what);
+		return NULL;
+	}
+	return argv + optind;
+}
+
+/* The COUNT of -n, a whole number >= 1: 0, or a usage error. */
+int parse_count(const char *cmd, const char *arg, uint64_t *count)
+{
+	if (parse_uint(arg, MAX_COUNT, count) || !*count)
+		return usage_error("%s: -n '%s' is not a count (a whole number >= 1)",
+				   cmd, arg);
+	return 0;
+}
+
+/*
+ * The optional DEVICE after the options into *@dev (NULL: none): 0, or a
+ * usage error for a second one. Using the last of several silently would
+ * show another device than the user meant.
+ */
+int device_operand(const char *cmd, int argc, char **argv, const char **dev)
+{
+	*dev = optind < argc ? argv[optind] : NULL;
+	if (optind + 1 < argc)
 		return usage_error("%s: one DEVICE only ('%s', then '%s')", cmd,
-				   *dev, arg);
-	*dev = arg;
+				   argv[optind], argv[optind + 1]);
 	return 0;
 }
 
@@ -147,8 +228,7 @@ int open_device(const char *arg, int flags)
 	int fd = open(path, flags);
 
 	if (fd < 0)
-		fprintf(stderr, "%s: cannot open %s: %s%s\n", prog, path,
-			strerror(errno),
+		warnx("cannot open %s: %s%s", path, strerror(errno),
 			errno == ENOENT ? " (is the module loaded?)" :
 			errno == EACCES ? " (the node is root-only unless a udev rule grants access)" : "");
 	return fd;
@@ -168,27 +248,25 @@ int device_name(const char *path, char *name, size_t size)
 	ssize_t n;
 
 	if (stat(path, &st)) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+		warn("%s", path);
 		return -1;
 	}
 	if (!S_ISCHR(st.st_mode)) {
-		fprintf(stderr, "%s: %s is not a device node\n", prog, path);
+		warnx("%s is not a device node", path);
 		return -1;
 	}
 	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u",
 		 major(st.st_rdev), minor(st.st_rdev));
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0) {
-		fprintf(stderr, "%s: %s: %s (is sysfs mounted?)\n", prog, link,
-			strerror(errno));
+		warnx("%s: %s (is sysfs mounted?)", link, strerror(errno));
 		return -1;
 	}
 	target[n] = '\0';
 	base = strrchr(target, '/');
 	snprintf(name, size, "%s", base ? base + 1 : target);
 	if (strncmp(name, "faultmem", 8)) {
-		fprintf(stderr, "%s: %s is %s, not a faultmem device\n", prog,
-			path, name);
+		warnx("%s is %s, not a faultmem device", path, name);
 		return -1;
 	}
 	return 0;
@@ -217,7 +295,7 @@ int parse_bytes(const char *s, uint64_t *out)
 int get_stats(int fd, struct faultmem_stats *s)
 {
 	if (ioctl(fd, FAULTMEM_IOC_GET_STATS, s)) {
-		fprintf(stderr, "%s: FAULTMEM_IOC_GET_STATS: %s\n", prog, strerror(errno));
+		warn("FAULTMEM_IOC_GET_STATS");
 		return -1;
 	}
 	return 0;

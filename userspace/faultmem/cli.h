@@ -8,6 +8,7 @@
 #ifndef FAULTMEM_TOOL_CLI_H
 #define FAULTMEM_TOOL_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,8 +33,35 @@ int parse_uint(const char *s, uint64_t max, uint64_t *out);
 int parse_seconds(const char *s, long *ms);
 int parse_bytes(const char *s, uint64_t *out);
 
-const char *option_value(const char *cmd, int argc, char **argv, int *i);
-int set_device(const char *cmd, const char **dev, const char *arg);
+/*
+ * getopt_long() values of the long options that have no short one: above
+ * every character, so that a refused option is named as it was written.
+ */
+enum long_only_option {
+	OPT_HELP = 256,
+	OPT_ASCII, OPT_WIDTH,	/* map */
+	OPT_MAP, OPT_INJECT,	/* run */
+};
+#define OPT_LONG_ONLY	OPT_HELP
+
+/* --help, which every command takes, then the end of an options table. */
+#define HELP_AND_END	{ "help", no_argument, NULL, OPT_HELP }, { 0 }
+
+/* The options of a command that has none but --help. */
+extern const struct option help_only[];
+
+/* What next_option() returns for an option it refused (after the message). */
+#define BAD_OPTION	'?'
+
+int next_option(const char *cmd, int argc, char **argv, const char *shortopts,
+		const struct option *longopts);
+int option_error(const char *cmd, int opt, const struct option *longopts,
+		 char **argv);
+int no_options(const char *cmd, int argc, char **argv);
+char **exact_operands(const char *cmd, int argc, char **argv, int n,
+		      const char *what);
+int parse_count(const char *cmd, const char *arg, uint64_t *count);
+int device_operand(const char *cmd, int argc, char **argv, const char **dev);
 
 /* The DEVICE argument (NULL: 0) as a path, opened, and its kernel name. */
 const char *device_path(const char *arg);
@@ -41,6 +69,15 @@ int open_device(const char *arg, int flags);
 int device_name(const char *path, char *name, size_t size);
 
 int get_stats(int fd, struct faultmem_stats *s);
+
+/* The event counters of struct faultmem_stats, by name (device.c). */
+struct counter {
+	const char *name;	/* as in the struct and sysfs */
+	size_t offset;		/* in struct faultmem_stats */
+};
+extern const struct counter counters[];
+extern const size_t nr_counters;
+uint64_t counter(const struct faultmem_stats *s, size_t i);
 
 /* The options of a fault-injection rule, as given (inject.c). */
 struct inject_options {
@@ -50,7 +87,6 @@ struct inject_options {
 	uint32_t flags;		/* FAULTMEM_INJECT_READS, _WRITES, _SEED */
 	unsigned int given;	/* a bit per option seen: each once */
 	const char *first;	/* the first option's word; NULL: none */
-	int help;		/* --help or -h (faultmem inject only) */
 };
 
 /* Parsing a rule: 0, or EXIT_USAGE after the message. */

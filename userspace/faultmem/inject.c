@@ -63,50 +63,45 @@ static const struct option long_options[] = {
 	{ "reads", no_argument, NULL, OPT_READS },
 	{ "writes", no_argument, NULL, OPT_WRITES },
 	{ "pid", required_argument, NULL, OPT_PID },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	HELP_AND_END,
 };
 
-static void inject_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: %s inject [OPTIONS] DEVICE sigbus|hwpoison|nospace PAGES\n"
-		"       %s inject [OPTIONS] DEVICE delay DURATION PAGES\n"
-		"       %s inject DEVICE list\n"
-		"       %s inject DEVICE clear [PAGES]\n"
-		"\n"
-		"Add a rule that makes accesses to PAGES of DEVICE fail or wait (it prints\n"
-		"the rule as list does), list the rules, or clear them. An access is a\n"
-		"fault on a page, or a read() or write() reaching it; the rules are tried\n"
-		"in the order they were added, and the first that fires decides.\n"
-		"\n"
-		"  sigbus          fail as a file page whose read failed: SIGBUS, or EIO\n"
-		"  hwpoison        fail as an uncorrectable memory error: SIGBUS\n"
-		"                  (BUS_MCEERR_AR), or EIO\n"
-		"  nospace         fail an access that would allocate a page, as a full\n"
-		"                  disk does (ENOSPC)\n"
-		"  delay           wait DURATION first: a slow page-in\n"
-		"  list            one line per rule: ACTION [DURATION] PAGES [OPTIONS]\n"
-		"                  fired=F remaining=R|unlimited id=I\n"
-		"  clear           remove the rules covering a page of PAGES (default: all)\n"
-		"\n"
-		"Options, before DEVICE:\n"
-		"  --times N        fire N times (N >= 1), then the rule is gone\n"
-		"  --after N        let N accesses pass before the rule fires\n"
-		"  --probability P  fire on an access with probability P: 0 < P <= 1, up\n"
-		"                   to 9 decimals (0.5, 0.000001)\n"
-		"  --seed S         the seed of --probability's random sequence (default:\n"
-		"                   drawn by the module, and printed, to replay a run)\n"
-		"  --reads          only read accesses count\n"
-		"  --writes         only write accesses count\n"
-		"  --pid PID        only accesses of process PID and its descendants count\n"
-		"\n"
-		"DEVICE is a path or a number (3 means /dev/faultmem3). PAGES is N, N-M\n"
-		"(inclusive, N <= M) or all (every page below the device's max_size).\n"
-		"DURATION is a whole number with a unit, ns, us, ms or s, up to 3600s.\n"
-		"Exit status: 0 success, 1 failure, 2 bad usage.\n",
-		prog, prog, prog, prog);
-}
+const char inject_usage[] =
+	"usage: faultmem inject [OPTIONS] DEVICE sigbus|hwpoison|nospace PAGES\n"
+	"       faultmem inject [OPTIONS] DEVICE delay DURATION PAGES\n"
+	"       faultmem inject DEVICE list\n"
+	"       faultmem inject DEVICE clear [PAGES]\n"
+	"\n"
+	"Add a rule that makes accesses to PAGES of DEVICE fail or wait (it prints\n"
+	"the rule as list does), list the rules, or clear them. An access is a\n"
+	"fault on a page, or a read() or write() reaching it; the rules are tried\n"
+	"in the order they were added, and the first that fires decides.\n"
+	"\n"
+	"  sigbus          fail as a file page whose read failed: SIGBUS, or EIO\n"
+	"  hwpoison        fail as an uncorrectable memory error: SIGBUS\n"
+	"                  (BUS_MCEERR_AR), or EIO\n"
+	"  nospace         fail an access that would allocate a page, as a full\n"
+	"                  disk does (ENOSPC)\n"
+	"  delay           wait DURATION first: a slow page-in\n"
+	"  list            one line per rule: ACTION [DURATION] PAGES [OPTIONS]\n"
+	"                  fired=F remaining=R|unlimited id=I\n"
+	"  clear           remove the rules covering a page of PAGES (default: all)\n"
+	"\n"
+	"Options, before DEVICE:\n"
+	"  --times N        fire N times (N >= 1), then the rule is gone\n"
+	"  --after N        let N accesses pass before the rule fires\n"
+	"  --probability P  fire on an access with probability P: 0 < P <= 1, up\n"
+	"                   to 9 decimals (0.5, 0.000001)\n"
+	"  --seed S         the seed of --probability's random sequence (default:\n"
+	"                   drawn by the module, and printed, to replay a run)\n"
+	"  --reads          only read accesses count\n"
+	"  --writes         only write accesses count\n"
+	"  --pid PID        only accesses of process PID and its descendants count\n"
+	"\n"
+	"DEVICE is a path or a number (3 means /dev/faultmem3). PAGES is N, N-M\n"
+	"(inclusive, N <= M) or all (every page below the device's max_size).\n"
+	"DURATION is a whole number with a unit, ns, us, ms or s, up to 3600s.\n"
+	"Exit status: 0 success, 1 failure, 2 bad usage.\n";
 
 /* The @len characters at @s as parse_uint() takes a whole argument. */
 static int parse_uint_prefix(const char *s, size_t len, uint64_t max,
@@ -253,21 +248,15 @@ int parse_inject_options(const char *cmd, int argc, char **argv, int for_run,
 	while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
 		if (!o->first)
 			o->first = argv[1];
-		if (opt == ':')
-			return usage_error("%s: option '%s' needs a value", cmd,
-					   argv[optind - 1]);
-		/* A long option given a value it does not take: optopt is its value. */
-		if (opt == '?' && optopt >= OPT_TIMES && optopt <= OPT_PID)
-			return usage_error("%s: --%s takes no value", cmd,
-					   long_options[optopt - 1].name);
-		if (opt == '?' && optopt)
-			return usage_error("%s: unknown option '-%c'", cmd, optopt);
-		if (opt == '?' || (for_run && opt == 'h'))
+		if (opt == '?' || opt == ':')
+			return option_error(cmd, opt, long_options, argv);
+		/* A spec's -h or --help is no option of a rule. */
+		if (for_run && (opt == 'h' || opt == OPT_HELP))
 			return usage_error("%s: unknown option '%s'", cmd,
 					   argv[optind - 1]);
-		if (opt == 'h') {
-			o->help = 1;
-			continue;
+		if (opt == 'h' || opt == OPT_HELP) {
+			fputs(inject_usage, stdout);
+			exit(0);
 		}
 		name = long_options[opt - 1].name;
 		if (for_run && opt == OPT_PID)
@@ -614,10 +603,6 @@ int cmd_inject(int argc, char **argv)
 
 	if (parse_inject_options("inject", argc, argv, 0, &o, &next))
 		return EXIT_USAGE;
-	if (o.help) {
-		inject_usage(stdout);
-		return 0;
-	}
 	if (argc - next < 2)
 		return usage_error("inject: need DEVICE and an action (sigbus, hwpoison, nospace, delay, list or clear)");
 	dev = argv[next];

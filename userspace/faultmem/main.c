@@ -17,11 +17,14 @@
  *   faultmem inject [OPTIONS] DEVICE delay DURATION PAGES
  *   faultmem inject DEVICE list | clear [PAGES]
  *                                          fault-injection rules (inject.c)
+ *   faultmem help [COMMAND]                this usage, or COMMAND's
  *
  * DEVICE is a path or a number (3 means /dev/faultmem3); default 0 (inject
  * needs one); one only. Numbers are plain decimal digits (no sign, no
  * suffix unless a size says so), and every one is checked: junk is a
- * usage error, not a 0.
+ * usage error, not a 0. Each command parses its options with
+ * getopt_long() (next_option()) and has a usage text of its own, which
+ * faultmem help COMMAND and faultmem COMMAND --help print.
  * Exit status: 0 success, 1 failure, 2 bad usage.
  */
 #include <errno.h>
@@ -69,6 +72,8 @@ static void usage(FILE *out)
 		"  inject DEVICE list|clear [PAGES]\n"
 		"                                  the rules, one a line; clear those of PAGES\n"
 		"                                  (all); faultmem inject --help says more\n"
+		"  help   [COMMAND]                this text, or COMMAND's usage (as\n"
+		"                                  faultmem COMMAND --help prints it)\n"
 		"\n"
 		"DEVICE is a path or a number (3 means /dev/faultmem3); the default is 0; one\n"
 		"DEVICE per command. COUNT, N and PAGE are decimal digits; SEC is seconds, 0.1\n"
@@ -77,40 +82,71 @@ static void usage(FILE *out)
 		prog);
 }
 
-int main(int argc, char **argv)
+/* A command, its entry and its usage (what help COMMAND prints). */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "info", cmd_info, info_usage },
+	{ "resize", cmd_resize, resize_usage },
+	{ "punch", cmd_punch, punch_usage },
+	{ "stat", cmd_stat, stat_usage },
+	{ "map", cmd_map, map_usage },
+	{ "trace", cmd_trace, trace_usage },
+	{ "touch", cmd_touch, touch_usage },
+	{ "run", cmd_run, run_usage },
+	{ "inject", cmd_inject, inject_usage },
+};
+
+static const struct command *find_command(const char *name)
 {
-	/* @own_help: the command prints a usage text of its own for --help. */
-	static const struct {
-		const char *name;
-		int (*run)(int argc, char **argv);
-		int own_help;
-	} commands[] = {
-		{ "info", cmd_info, 0 }, { "resize", cmd_resize, 0 },
-		{ "punch", cmd_punch, 0 }, { "stat", cmd_stat, 0 },
-		{ "map", cmd_map, 0 }, { "trace", cmd_trace, 0 },
-		{ "touch", cmd_touch, 0 }, { "run", cmd_run, 0 },
-		{ "inject", cmd_inject, 1 },
-	};
 	unsigned int i;
 
-	/* err() and warnx() (inject, run --inject) name the tool as prog does. */
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+void command_usage(const char *name, FILE *out)
+{
+	const struct command *c = find_command(name);
+
+	if (c)
+		fputs(c->usage, out);
+}
+
+/* faultmem help [COMMAND] (or --help, -h): the usage asked for, on stdout. */
+static int help(int argc, char **argv)
+{
+	if (argc > 2)
+		return usage_error("help: one COMMAND only ('%s', then '%s')",
+				   argv[1], argv[2]);
+	if (argc == 2 && !find_command(argv[1]))
+		return usage_error("help: unknown command '%s'", argv[1]);
+	if (argc == 2)
+		command_usage(argv[1], stdout);
+	else
+		usage(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	/* err() and warnx() name the tool as prog does. */
 	program_invocation_short_name = (char *)prog;
 	if (argc < 2)
 		return usage(stderr), EXIT_USAGE;
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		if (!commands[i].own_help && argc > 2 &&
-		    (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
-			usage(stdout);
-			return 0;
-		}
-		return commands[i].run(argc - 1, argv + 1);
-	}
-	return usage_error("unknown command '%s'", argv[1]);
+	    !strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
+	c = find_command(argv[1]);
+	if (!c)
+		return usage_error("unknown command '%s'", argv[1]);
+	return c->run(argc - 1, argv + 1);
 }

@@ -5,6 +5,7 @@
  * a fault-injection rule covers marked; faultmem run --map draws the same
  * grid with the pages its command faulted on marked.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -74,8 +75,7 @@ static int read_residency(int fd, uint64_t pages, uint8_t *bits,
 			       pages - first : FAULTMEM_RESIDENCY_MAX_PAGES;
 		res.bitmap = (uintptr_t)(bits + first / 8);
 		if (ioctl(fd, FAULTMEM_IOC_GET_RESIDENCY, &res)) {
-			fprintf(stderr, "%s: FAULTMEM_IOC_GET_RESIDENCY: %s\n", prog,
-				strerror(errno));
+			warn("FAULTMEM_IOC_GET_RESIDENCY");
 			return -1;
 		}
 		*resident += res.resident;
@@ -152,7 +152,7 @@ static int rule_marks(int fd, uint64_t pages, uint8_t **ruled, uint64_t *n)
 	if (inject_list(fd, &rules, &nr)) {
 		if (errno == ENOTTY)
 			return 0;
-		fprintf(stderr, "%s: FAULTMEM_IOC_INJECT_LIST: %s\n", prog, strerror(errno));
+		warn("FAULTMEM_IOC_INJECT_LIST");
 		return -1;
 	}
 	for (i = 0; i < nr; i++) {
@@ -169,7 +169,7 @@ static int rule_marks(int fd, uint64_t pages, uint8_t **ruled, uint64_t *n)
 	}
 	free(rules);
 	if (i < nr) {
-		fprintf(stderr, "%s: out of memory for %" PRIu64 " pages\n", prog, pages);
+		warnx("out of memory for %" PRIu64 " pages", pages);
 		return -1;
 	}
 	return 0;
@@ -207,7 +207,7 @@ int draw_map(int fd, const char *dev, int width, const struct glyphs *g,
 	}
 	bits = calloc(1, (pages + 7) / 8);
 	if (!bits) {
-		fprintf(stderr, "%s: out of memory for %" PRIu64 " pages\n", prog, pages);
+		warnx("out of memory for %" PRIu64 " pages", pages);
 		return -1;
 	}
 	marks = fault_marks(faulted, pages);
@@ -243,50 +243,79 @@ int draw_map(int fd, const char *dev, int width, const struct glyphs *g,
 #define MIN_WIDTH 8
 #define MAX_WIDTH 512
 
+const char map_usage[] =
+	"usage: faultmem map [-w [-i SEC] [-n COUNT]] [--ascii] [--width N] [DEVICE]\n"
+	"\n"
+	"Which pages of the device are resident, as a grid of cells, with a legend\n"
+	"and a summary; pages a fault-injection rule covers are marked.\n"
+	"\n"
+	"  -w          redraw in place until Ctrl-C\n"
+	"  -i SEC      every SEC seconds, 0.1 to 86400, up to 3 decimals (default 1)\n"
+	"  -n COUNT    stop after COUNT frames\n"
+	"  --ascii     #+. instead of the UTF-8 blocks a UTF-8 locale gets\n"
+	"  --width N   N cells a row, 8 to 512 (default 64)\n"
+	"  -h, --help  this text\n"
+	"\n"
+	"DEVICE is a path or a number (3 means /dev/faultmem3); the default is 0.\n";
+
+static const struct option map_options[] = {
+	{ "ascii", no_argument, NULL, OPT_ASCII },
+	{ "width", required_argument, NULL, OPT_WIDTH },
+	HELP_AND_END,
+};
+
+/* What faultmem map draws, as its options say. */
+struct map_view {
+	struct watch w;
+	int ascii;
+	uint64_t width;
+};
+
+/* Take one option of map: 0, or EXIT_USAGE after the message. */
+static int map_option(int opt, const char *arg, struct map_view *m)
+{
+	switch (opt) {
+	case OPT_ASCII:
+		m->ascii = 1;
+		return 0;
+	case OPT_WIDTH:
+		if (parse_uint(arg, MAX_WIDTH, &m->width) || m->width < MIN_WIDTH)
+			return usage_error("map: --width '%s' is not %d to %d",
+					   arg, MIN_WIDTH, MAX_WIDTH);
+		return 0;
+	}
+	return watch_option("map", opt, arg, &m->w);
+}
+
 int cmd_map(int argc, char **argv)
 {
-	struct watch w = { .interval_ms = 1000 };
-	const char *dev = NULL, *value;
-	int ascii = !utf8_output(), fd, i, ret;
-	uint64_t width = 64, frame = 1;
+	struct map_view m = {
+		.w = { .interval_ms = 1000 }, .ascii = !utf8_output(), .width = 64,
+	};
+	const char *dev;
+	uint64_t frame = 1;
 	struct glyphs g;
+	int fd, opt;
 
-	for (i = 1; i < argc; i++) {
-		ret = watch_option("map", argc, argv, &i, &w);
-		if (ret == EXIT_USAGE)
-			return ret;
-		if (ret)
-			continue;
-		if (!strcmp(argv[i], "--ascii")) {
-			ascii = 1;
-		} else if (!strcmp(argv[i], "--width")) {
-			value = option_value("map", argc, argv, &i);
-			if (!value)
-				return EXIT_USAGE;
-			if (parse_uint(value, MAX_WIDTH, &width) || width < MIN_WIDTH)
-				return usage_error("map: --width '%s' is not %d to %d",
-						   value, MIN_WIDTH, MAX_WIDTH);
-		} else if (argv[i][0] == '-') {
-			return usage_error("map: unknown option '%s'", argv[i]);
-		} else if (set_device("map", &dev, argv[i])) {
+	while ((opt = next_option("map", argc, argv, ":h" WATCH_OPTIONS,
+				  map_options)) != -1)
+		if (map_option(opt, optarg, &m))
 			return EXIT_USAGE;
-		}
-	}
-	if (watch_check("map", &w))
+	if (device_operand("map", argc, argv, &dev) || watch_check("map", &m.w))
 		return EXIT_USAGE;
-	g = grid_glyphs(ascii);
+	g = grid_glyphs(m.ascii);
 
 	fd = open_device(dev, O_RDONLY);
 	if (fd < 0)
 		return 1;
 	catch_stop_signals();
 	do {
-		if (w.on)
-			watch_header(dev, &w);
-		if (draw_map(fd, dev, width, &g, NULL))
+		if (m.w.on)
+			watch_header(dev, &m.w);
+		if (draw_map(fd, dev, m.width, &g, NULL))
 			return 1;
 		fflush(stdout);
-	} while (watch_next(&w, ++frame));
+	} while (watch_next(&m.w, ++frame));
 	close(fd);
 	return 0;
 }

@@ -8,13 +8,12 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,248 +22,9 @@
 #include "cli.h"
 #include "commands.h"
 #include "map.h"
+#include "profile.h"
 #include "trace.h"
 #include "watch.h"
-
-/* Append @x; 0, or -1 when out of memory (then @x is lost, said once). */
-static int numbers_add(struct numbers *a, uint64_t x)
-{
-	static int warned;
-
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 1024;
-		uint64_t *v = realloc(a->v, cap * sizeof(*v));
-
-		if (!v) {
-			if (!warned++)
-				fprintf(stderr, "%s: out of memory: the profile misses events\n",
-					prog);
-			return -1;
-		}
-		a->v = v;
-		a->cap = cap;
-	}
-	a->v[a->n++] = x;
-	return 0;
-}
-
-#define MAX_ORDER_SEEN 32
-
-/*
- * The faultmem_fault event's outcomes; those after the first four come
- * from fault-injection rules and are printed only when they happened.
- */
-#define NR_OUTCOMES	9
-#define NR_PLAIN_OUTCOMES	4
-static const char *const outcomes[NR_OUTCOMES] = {
-	"new_page", "existing_page", "sigbus", "oom", "injected_sigbus",
-	"injected_hwpoison", "injected_nospace", "delayed", "delayed_retry",
-};
-
-/*
- * What `faultmem run` counts from the events of one command and its
- * children. Every duration is kept, for the median. @map_dev (set for
- * --map) is the device whose grid is drawn: the page offsets of its
- * faults are kept in @faulted.
- */
-struct profile {
-	uint64_t faults, outcome[NR_OUTCOMES], reads, writes, private_faults;
-	uint64_t allocs[MAX_ORDER_SEEN];	/* new_page faults by folio order */
-	struct numbers ns;
-	uint64_t map_pages, map_pages_served, map_pages_offered;
-	uint64_t resizes, punches;
-	const char *map_dev;
-	struct numbers faulted;
-	uint64_t injected[4];	/* --inject: the device's injected_* counters' rise */
-};
-
-
-/* One faultmem_fault event of device @dev into @p. */
-static void profile_fault(struct profile *p, const char *dev,
-			  unsigned long long pgoff, const char *rw,
-			  const char *kind, const char *outcome,
-			  unsigned long long ns, unsigned int order)
-{
-	int i;
-
-	p->faults++;
-	for (i = 0; i < NR_OUTCOMES; i++)
-		p->outcome[i] += !strcmp(outcome, outcomes[i]);
-	if (!strcmp(outcome, "new_page"))
-		p->allocs[order < MAX_ORDER_SEEN ? order : MAX_ORDER_SEEN - 1]++;
-	p->writes += !strcmp(rw, "write");
-	p->reads += !strcmp(rw, "read");
-	p->private_faults += !strcmp(kind, "private");
-	numbers_add(&p->ns, ns);
-	if (p->map_dev && !strcmp(dev, p->map_dev))
-		numbers_add(&p->faulted, pgoff);
-}
-
-/*
- * One faultmem_map_pages event into @p: the window it offered, and
- * whether it served the fault (mapped the faulting page, so no
- * faultmem_fault follows: a fault on that page all the same).
- */
-static void profile_map_pages(struct profile *p, const char *dev,
-			      unsigned long long pgoff, unsigned long long first,
-			      unsigned long long last, const char *mapped)
-{
-	int served = !strcmp(mapped, "mapped");
-
-	p->map_pages++;
-	p->map_pages_served += served;
-	p->map_pages_offered += last - first + 1;
-	if (served && p->map_dev && !strcmp(dev, p->map_dev))
-		numbers_add(&p->faulted, pgoff);
-}
-
-/* Count one trace_pipe line into @p (events of @only_dev, or of all devices). */
-static void profile_line(struct profile *p, const char *line, const char *only_dev)
-{
-	char dev[32], rw[8], kind[8], outcome[32], mapped[16];
-	unsigned long long pgoff, addr, ns, a, b, c;
-	unsigned int order;
-	const char *ev;
-
-	if ((ev = strstr(line, "faultmem_fault: ")) &&
-	    scan_fault(ev, dev, &pgoff, &addr, rw, kind, outcome, &ns, &order) >= 7) {
-		if (!only_dev || !strcmp(dev, only_dev))
-			profile_fault(p, dev, pgoff, rw, kind, outcome, ns, order);
-	} else if ((ev = strstr(line, "faultmem_map_pages: ")) &&
-		   sscanf(ev, "faultmem_map_pages: %31s pgoff=%llu window=%llu-%llu %15s",
-			  dev, &pgoff, &a, &b, mapped) == 5) {
-		if (!only_dev || !strcmp(dev, only_dev))
-			profile_map_pages(p, dev, pgoff, a, b, mapped);
-	} else if ((ev = strstr(line, "faultmem_resize: ")) &&
-		   sscanf(ev, "faultmem_resize: %31s old_size=%llu new_size=%llu pages_freed=%llu",
-			  dev, &a, &b, &c) == 4) {
-		if (!only_dev || !strcmp(dev, only_dev))
-			p->resizes++;
-	} else if ((ev = strstr(line, "faultmem_punch_hole: ")) &&
-		   sscanf(ev, "faultmem_punch_hole: %31s offset=%llu length=%llu pages_freed=%llu",
-			  dev, &a, &b, &c) == 4) {
-		if (!only_dev || !strcmp(dev, only_dev))
-			p->punches++;
-	}
-}
-
-/* What profile_drain() hands each trace_pipe line to. */
-struct profile_reader {
-	struct profile *profile;
-	const char *only_dev;
-};
-
-static int profile_reader_line(const char *line, void *arg)
-{
-	struct profile_reader *r = arg;
-
-	profile_line(r->profile, line, r->only_dev);
-	return 0;
-}
-
-/*
- * Read what trace_pipe (non-blocking) holds now, line by line; a partial
- * line waits in @buf (@len bytes) for the rest.
- */
-static void profile_drain(int pipe_fd, char *buf, size_t size, size_t *len,
-			  struct profile *p, const char *only_dev)
-{
-	struct profile_reader r = { p, only_dev };
-
-	read_trace_lines(pipe_fd, buf, size, len, profile_reader_line, &r);
-}
-
-/* One line of the profile, as perf stat prints it: name, then value. */
-#define LINE(name, value) fprintf(stderr, "%-22s %12" PRIu64 "\n", name, (uint64_t)(value))
-
-static int compare_numbers(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The fault handler's times: count, total, median, mean and max (sorts @ns). */
-static void print_durations(struct numbers *ns)
-{
-	uint64_t total = 0, median = 0;
-	size_t i, n = ns->n;
-
-	if (n)
-		qsort(ns->v, n, sizeof(*ns->v), compare_numbers);
-	for (i = 0; i < n; i++)
-		total += ns->v[i];
-	/* An even count: the mean of the two middle ones. */
-	if (n)
-		median = n % 2 ? ns->v[n / 2] : (ns->v[n / 2 - 1] + ns->v[n / 2]) / 2;
-	LINE("fault_ns_count", n);
-	LINE("fault_ns_total", total);
-	LINE("fault_ns_median", median);
-	LINE("fault_ns_mean", n ? total / n : 0);
-	LINE("fault_ns_max", n ? ns->v[n - 1] : 0);
-}
-
-/*
- * The new_page faults by the size of the folio allocated: always 4 KiB
- * (order 0) and 2 MiB, and any other size that occurred.
- */
-static void print_allocs(const uint64_t *allocs)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	char name[32], size[32];
-	unsigned int order;
-
-	for (order = 0; order < MAX_ORDER_SEEN; order++) {
-		if (!allocs[order] && order && (uint64_t)page << order != 2 << 20)
-			continue;
-		snprintf(name, sizeof(name), "alloc_%s",
-			 folio_size(order, "", size, sizeof(size)));
-		LINE(name, allocs[order]);
-	}
-}
-
-/* The injected counters that rose, on one line: "  injected: sigbus 3, delays 2". */
-static void print_injected(const uint64_t *injected)
-{
-	static const char *const names[4] = { "sigbus", "hwpoison", "nospace", "delays" };
-	const char *sep = "  injected: ";
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		if (!injected[i])
-			continue;
-		fprintf(stderr, "%s%s %" PRIu64, sep, names[i], injected[i]);
-		sep = ", ";
-	}
-	if (*sep == ',')
-		fputc('\n', stderr);
-}
-
-static void print_profile(struct profile *p, char **command, double seconds)
-{
-	int i;
-
-	fprintf(stderr, "\nfaultmem events of '%s", command[0]);
-	for (i = 1; command[i]; i++)
-		fprintf(stderr, " %s", command[i]);
-	fprintf(stderr, "' and its children:\n\n");
-	LINE("faults", p->faults);
-	for (i = 0; i < NR_OUTCOMES; i++)
-		if (i < NR_PLAIN_OUTCOMES || p->outcome[i])
-			LINE(outcomes[i], p->outcome[i]);
-	LINE("read", p->reads);
-	LINE("write", p->writes);
-	LINE("private", p->private_faults);
-	print_allocs(p->allocs);
-	print_durations(&p->ns);
-	LINE("fault_around", p->map_pages);
-	LINE("fault_around_served", p->map_pages_served);
-	LINE("fault_around_offered", p->map_pages_offered);
-	LINE("resizes", p->resizes);
-	LINE("holes_punched", p->punches);
-	print_injected(p->injected);
-	fprintf(stderr, "\n%.3f seconds elapsed\n", seconds);
-}
 
 /* The command, to which SIGTERM and SIGHUP are passed on. */
 static volatile pid_t forward_to;
@@ -396,7 +156,7 @@ static pid_t spawn_held(char **command, int go[2])
 		_exit(127);	/* the tool gave up: run nothing */
 	close(go[0]);
 	execvp(command[0], command);
-	fprintf(stderr, "%s: run: %s: %s\n", prog, command[0], strerror(errno));
+	warn("run: %s", command[0]);
 	_exit(127);
 }
 
@@ -406,179 +166,284 @@ static int exit_status(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Set up the instance for @pid and its children; 0 or -1 after saying why. */
-static int trace_pid(const char *inst, pid_t pid)
-{
-	char value[32];
+const char run_usage[] =
+	"usage: faultmem run [-d DEVICE] [--map] [--inject SPEC]... [--] COMMAND [ARGS...]\n"
+	"\n"
+	"Run COMMAND and count the faultmem events of it and its children only, like\n"
+	"perf stat: faults by outcome, reads, writes, private, the folios allocated,\n"
+	"the time in the fault handler, fault-around, resizes and punches, on stderr.\n"
+	"Needs root and tracefs. Exits with COMMAND's status (128 + N for signal N,\n"
+	"127 if it cannot be run).\n"
+	"\n"
+	"  -d DEVICE      count the events of DEVICE only (default: every device)\n"
+	"  --map          then draw the map of DEVICE (or 0), the pages COMMAND\n"
+	"                 faulted on marked\n"
+	"  --inject SPEC  a rule of faultmem inject's, 'ACTION [DURATION] PAGES\n"
+	"                 [OPTIONS]', for COMMAND's processes while it runs\n"
+	"  -h, --help     this text\n";
 
-	snprintf(value, sizeof(value), "%d", (int)pid);
-	if (write_trace_file(inst, "set_event_pid", value) ||
-	    write_trace_file(inst, "options/event-fork", "1")) {
-		fprintf(stderr, "%s: run: cannot trace pid %s in %s: %s\n", prog,
-			value, inst, strerror(errno));
+/* Everything one faultmem run holds from step to step. */
+struct run {
+	const char *dev;	/* -d, or NULL */
+	int show_map;		/* --map */
+	char **command;
+	char only_dev[256], map_dev[256];	/* kernel names: "faultmem0" */
+	struct injection inj;
+	struct trace_instance ti;
+	struct profile prof;
+	pid_t pid;		/* the command's; -1 before it is forked */
+	int go;			/* what releases it, once written to; -1 */
+	int pidfd;		/* readable once it has exited; -1 */
+	int status;		/* its wait status */
+	double start;
+};
+
+static const struct option run_options[] = {
+	{ "map", no_argument, NULL, OPT_MAP },
+	{ "inject", required_argument, NULL, OPT_INJECT },
+	HELP_AND_END,
+};
+
+/*
+ * The options of faultmem run, up to COMMAND, into @r: 0, or EXIT_USAGE
+ * after the message. The specs are parsed after the scan, since parsing
+ * one runs a getopt_long() scan of its own.
+ */
+static int parse_run_options(int argc, char **argv, struct run *r)
+{
+	const char **specs = calloc(argc, sizeof(*specs));
+	int opt, n = 0, i, ret = EXIT_USAGE;
+
+	if (!specs)
+		err(1, "run");
+	while ((opt = next_option("run", argc, argv, "+:hd:", run_options)) != -1) {
+		if (opt == 'd' && r->dev) {
+			usage_error("run: one DEVICE only ('%s', then '%s')", r->dev, optarg);
+			goto out;
+		}
+		if (opt == BAD_OPTION)
+			goto out;
+		r->dev = opt == 'd' ? optarg : r->dev;
+		r->show_map |= opt == OPT_MAP;
+		if (opt == OPT_INJECT)
+			specs[n++] = optarg;
+	}
+	if (optind >= argc) {
+		usage_error("run: need a COMMAND (faultmem run [-d DEV] [--map] [--inject SPEC]... -- COMMAND [ARGS...])");
+		goto out;
+	}
+	r->command = argv + optind;
+	for (i = 0; i < n; i++)
+		if (injection_spec(&r->inj, specs[i]))
+			goto out;
+	ret = 0;
+out:
+	free(specs);
+	return ret;
+}
+
+/*
+ * The kernel's names of the devices named (events carry those), and the
+ * --inject rules checked against the device: 0, 1 after saying why, or
+ * EXIT_USAGE.
+ */
+static int prepare(struct run *r)
+{
+	int ret;
+
+	if (r->dev) {
+		if (device_name(device_path(r->dev), r->only_dev, sizeof(r->only_dev)))
+			return 1;
+		r->prof.only_dev = r->only_dev;
+	}
+	/* Without -d all devices count, but the map is of one: DEV or 0. */
+	if (r->show_map) {
+		if (device_name(device_path(r->dev), r->map_dev, sizeof(r->map_dev)))
+			return 1;
+		r->prof.map_dev = r->map_dev;
+	}
+	ret = injection_open(&r->inj, r->dev);
+	return ret == EXIT_USAGE ? ret : !!ret;
+}
+
+/*
+ * While the command runs, Ctrl-C is for it (the profile is printed when
+ * it ends), and kill or a closed terminal, which reach only the tool, are
+ * passed on: the command ends first, and its rules are cleared after it.
+ * A command killed while held closes its end of the go pipe: no SIGPIPE.
+ */
+static void take_signals(pid_t pid)
+{
+	static const int ignored[] = { SIGINT, SIGQUIT, SIGPIPE };
+	static const int passed_on[] = { SIGTERM, SIGHUP };
+
+	handle_signals(SIG_IGN, ignored, 3);
+	forward_to = pid;
+	handle_signals(forward_signal, passed_on, 2);
+}
+
+/*
+ * Fork the command, held until r->go is written to, and a pidfd to wait
+ * for its end with: 0, or -1 after saying why.
+ */
+static int start_held(struct run *r)
+{
+	int go[2];
+
+	if (pipe(go)) {
+		warn("run: pipe");
 		return -1;
 	}
-	if (write_trace_file(inst, "events/faultmem/enable", "1")) {
-		fprintf(stderr, "%s: run: cannot enable the faultmem events: %s (module loaded?)\n",
-			prog, strerror(errno));
+	r->pid = spawn_held(r->command, go);
+	close(go[0]);
+	r->go = go[1];
+	if (r->pid < 0) {
+		warn("run: fork");
+		return -1;
+	}
+	take_signals(r->pid);
+	r->pidfd = syscall(SYS_pidfd_open, r->pid, 0);
+	if (r->pidfd < 0) {
+		warn("run: pidfd_open");
 		return -1;
 	}
 	return 0;
 }
 
 /*
+ * Trace the held command and its children, and add its --inject rules,
+ * so that its first fault is seen and meets them: 0, or -1 after saying
+ * why.
+ */
+static int arm(struct run *r)
+{
+	if (instance_follow_pid(&r->ti, r->pid) || instance_start(&r->ti))
+		return -1;
+	return injection_add(&r->inj, r->dev, r->pid);
+}
+
+/* The command exits without running (the rules added are cleared after). */
+static void abandon(struct run *r)
+{
+	if (r->pid < 0)
+		return;
+	kill(r->pid, SIGKILL);
+	waitpid(r->pid, NULL, 0);
+}
+
+/* Let the held command run. */
+static void release(struct run *r)
+{
+	fprintf(stderr, "profiling faultmem events of pid %d\n", (int)r->pid);
+	r->start = now_seconds();
+	if (write(r->go, "g", 1) != 1)
+		warn("run: cannot start the command");
+	close(r->go);
+	r->go = -1;
+}
+
+/*
+ * Count the command's events as they come, until it has exited: the wait
+ * blocks on the buffers and on its pidfd. Then the events are turned off
+ * and what the buffers still hold is counted.
+ */
+static void profile_until_exit(struct run *r)
+{
+	int ready;
+
+	do {
+		ready = instance_wait(&r->ti, r->pidfd, NULL);
+		if (ready < 0 && errno != EINTR)
+			break;
+		instance_read(&r->ti, profile_event, &r->prof);
+	} while (ready != 1);
+	waitpid(r->pid, &r->status, 0);
+	instance_stop(&r->ti);
+	instance_read(&r->ti, profile_event, &r->prof);
+}
+
+/* --map: the map after, the pages the command faulted on marked; 0 or -1. */
+static int draw_faulted_map(struct run *r)
+{
+	struct glyphs g = grid_glyphs(!utf8_output());
+	int fd, ret;
+
+	fflush(stdout);
+	fd = open_device(r->dev, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ret = draw_map(fd, r->dev, 64, &g, &r->prof.faulted);
+	close(fd);
+	return ret;
+}
+
+/*
+ * The profile, the injected counters and the map: the command's exit
+ * status, or 1 if it was 0 and something here failed.
+ */
+static int report(struct run *r)
+{
+	int failed = injection_done(&r->inj, r->dev, &r->prof);
+	int ret = exit_status(r->status);
+
+	print_profile(&r->prof, r->command, now_seconds() - r->start);
+	if (failed)
+		ret = ret ? ret : 1;
+	if (r->show_map && draw_faulted_map(r))
+		ret = ret ? ret : 1;
+	return ret;
+}
+
+/* The command, held, traced, released, profiled and reported. */
+static int profile_command(struct run *r)
+{
+	if (start_held(r) || arm(r)) {
+		abandon(r);
+		return 1;
+	}
+	release(r);
+	profile_until_exit(r);
+	return report(r);
+}
+
+/*
+ * Clear what is left of the rules, remove the instance, free the rest:
+ * @ret, or 1 if it was 0 and something here failed.
+ */
+static int finish(struct run *r, int ret)
+{
+	if (injection_clear(&r->inj, r->dev))
+		ret = ret ? ret : 1;
+	if (instance_remove(&r->ti))
+		ret = ret ? ret : 1;
+	if (r->go >= 0)
+		close(r->go);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	if (r->inj.fd >= 0)
+		close(r->inj.fd);
+	free(r->inj.rules);
+	free_profile(&r->prof);
+	return ret;
+}
+
+/*
  * faultmem run: like perf stat, for faultmem's events. A tracefs instance
- * of its own (as faultmem trace) whose set_event_pid holds the command's
- * pid, with event-fork so that its children are traced too: other
- * processes' faults are not counted. The command is held until tracing
- * is on and its --inject rules are added, so its first fault is seen and
- * meets them. Exit status: the command's (128 + N for a signal), 127 if
- * it could not be run, 1 or 2 for the tool's own failures and usage
- * errors.
+ * of its own whose set_event_pid holds the command's pid, with event-fork
+ * so that its children are traced too: other processes' faults are not
+ * counted. The command is held until tracing is on and its --inject rules
+ * are added, so its first fault is seen and meets them. Exit status: the
+ * command's (128 + N for a signal), 127 if it could not be run, 1 or 2
+ * for the tool's own failures and usage errors.
  */
 int cmd_run(int argc, char **argv)
 {
-	const char *dir = tracefs(), *dev = NULL, *only = NULL;
-	int i, go[2], status = 0, pipe_fd = -1, ret = 1, show_map = 0, failed;
-	char inst[256], name[256], map_name[256], path[512], buf[4096];
-	struct injection inj = { .fd = -1 };
-	struct profile prof = { 0 };
-	struct sigaction ign;
-	size_t len = 0;
-	double start;
-	pid_t pid;
+	struct run r = { .inj = { .fd = -1 }, .pid = -1, .go = -1, .pidfd = -1 };
+	int ret = parse_run_options(argc, argv, &r);
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else if (!strcmp(argv[i], "--map")) {
-			show_map = 1;
-		} else if (!strcmp(argv[i], "-d")) {
-			const char *value = option_value("run", argc, argv, &i);
-
-			if (!value || set_device("run", &dev, value)) {
-				ret = EXIT_USAGE;
-				goto free_rules;
-			}
-		} else if (!strcmp(argv[i], "--inject") || !strncmp(argv[i], "--inject=", 9)) {
-			const char *spec = argv[i][8] ? argv[i] + 9 :
-					   option_value("run", argc, argv, &i);
-
-			if (!spec || injection_spec(&inj, spec)) {
-				ret = EXIT_USAGE;
-				goto free_rules;
-			}
-		} else {
-			ret = usage_error("run: unknown option '%s'", argv[i]);
-			goto free_rules;
-		}
-	}
-	if (i >= argc) {
-		ret = usage_error("run: need a COMMAND (faultmem run [-d DEV] [--map] [--inject SPEC]... -- COMMAND [ARGS...])");
-		goto free_rules;
-	}
-	if (dev) {
-		if (device_name(device_path(dev), name, sizeof(name)))
-			goto free_rules;
-		only = name;
-	}
-	/* Without -d all devices count, but the map is of one: DEV or 0. */
-	if (show_map) {
-		if (device_name(device_path(dev), map_name, sizeof(map_name)))
-			goto free_rules;
-		prof.map_dev = map_name;
-	}
-	if (!dir) {
-		fprintf(stderr, "%s: tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)\n", prog);
-		goto free_rules;
-	}
-	switch (injection_open(&inj, dev)) {
-	case 0:
-		break;
-	case EXIT_USAGE:
-		ret = EXIT_USAGE;
-		goto free_rules;
-	default:
-		goto free_rules;
-	}
-	snprintf(inst, sizeof(inst), "%s/instances/faultmem-run-%d", dir, (int)getpid());
-	if (mkdir(inst, 0700)) {
-		fprintf(stderr, "%s: cannot create the trace instance %s: %s (root needed)\n",
-			prog, inst, strerror(errno));
-		goto free_rules;
-	}
-	if (pipe(go))
-		goto remove;
-	pid = spawn_held(argv + i, go);
-	close(go[0]);
-	if (pid < 0)
-		goto remove;
-	/* Ctrl-C is for the command; the profile is printed when it ends. */
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, NULL);
-	sigaction(SIGQUIT, &ign, NULL);
-	/*
-	 * kill and a closed terminal reach only the tool: pass them on, so
-	 * that the command ends first and its rules are cleared after it.
-	 */
-	forward_to = pid;
-	ign.sa_handler = forward_signal;
-	sigaction(SIGTERM, &ign, NULL);
-	sigaction(SIGHUP, &ign, NULL);
-	/* A command killed while held closes its end of the go pipe. */
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &ign, NULL);
-	snprintf(path, sizeof(path), "%s/trace_pipe", inst);
-	if (trace_pid(inst, pid) || (pipe_fd = open(path, O_RDONLY | O_NONBLOCK)) < 0 ||
-	    injection_add(&inj, dev, pid)) {
-		/* The command exits without running (the rules added are cleared below). */
-		kill(pid, SIGKILL);
-		close(go[1]);
-		waitpid(pid, NULL, 0);
-		goto remove;
-	}
-	fprintf(stderr, "profiling faultmem events of pid %d\n", (int)pid);
-	start = now_seconds();
-	if (write(go[1], "g", 1) != 1)
-		fprintf(stderr, "%s: run: cannot start the command: %s\n", prog, strerror(errno));
-	close(go[1]);
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		profile_drain(pipe_fd, buf, sizeof(buf), &len, &prof, only);
-		usleep(20000);
-	}
-	write_trace_file(inst, "events/faultmem/enable", "0");
-	profile_drain(pipe_fd, buf, sizeof(buf), &len, &prof, only);
-	failed = injection_done(&inj, dev, &prof);
-	print_profile(&prof, argv + i, now_seconds() - start);
-	ret = exit_status(status);
-	if (failed)
-		ret = ret ? ret : 1;
-	if (show_map) {
-		struct glyphs g = grid_glyphs(!utf8_output());
-		int fd = open_device(dev, O_RDONLY);
-
-		fflush(stdout);
-		if (fd < 0 || draw_map(fd, dev, 64, &g, &prof.faulted))
-			ret = ret ? ret : 1;
-		if (fd >= 0)
-			close(fd);
-	}
-remove:
-	if (injection_clear(&inj, dev))
-		ret = ret ? ret : 1;
-	if (pipe_fd >= 0)
-		close(pipe_fd);
-	free(prof.ns.v);
-	free(prof.faulted.v);
-	if (rmdir(inst)) {
-		fprintf(stderr, "%s: cannot remove %s: %s\n", prog, inst, strerror(errno));
-		ret = ret ? ret : 1;
-	}
-free_rules:
-	if (inj.fd >= 0)
-		close(inj.fd);
-	free(inj.rules);
-	return ret;
+	if (!ret)
+		ret = prepare(&r);
+	if (!ret)
+		ret = instance_create(&r.ti, "run") ? 1 : profile_command(&r);
+	return finish(&r, ret);
 }

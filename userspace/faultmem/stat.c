@@ -14,6 +14,19 @@
 #include "commands.h"
 #include "watch.h"
 
+const char stat_usage[] =
+	"usage: faultmem stat [-w [-i SEC] [-n COUNT]] [DEVICE]\n"
+	"\n"
+	"The device's counters, once; with -w refreshed in place, with the change\n"
+	"per second (negative when a value falls).\n"
+	"\n"
+	"  -w        refresh until Ctrl-C\n"
+	"  -i SEC    every SEC seconds, 0.1 to 86400, up to 3 decimals (default 1)\n"
+	"  -n COUNT  stop after COUNT refreshes\n"
+	"  -h, --help  this text\n"
+	"\n"
+	"DEVICE is a path or a number (3 means /dev/faultmem3); the default is 0.\n";
+
 /*
  * The change per second from @before to @now. A signed difference: the
  * event counters only grow, but size and resident_pages fall on a
@@ -44,51 +57,31 @@ static void print_stats(const struct faultmem_stats *s,
 			double seconds)
 {
 	int with_rate = watching && prev;
+	size_t i;
 
 	printf("%-22s %12s %10s\n", "counter", "value", watching ? "per s" : "");
-#define ROW(name, field)						\
-	print_row(name, s->field, prev ? prev->field : 0, with_rate, seconds)
-	ROW("size", size);
-	ROW("resident_pages", resident_pages);
-	ROW("faults", faults);
-	ROW("existing_page_faults", existing_page_faults);
-	ROW("sigbus_faults", sigbus_faults);
-	ROW("private_write_faults", private_write_faults);
-	ROW("pages_allocated", pages_allocated);
-	ROW("resizes", resizes);
-	ROW("holes_punched", holes_punched);
-	ROW("fault_around_calls", fault_around_calls);
-	ROW("huge_folios_allocated", huge_folios_allocated);
-	ROW("huge_fallbacks", huge_fallbacks);
-	ROW("insert_races", insert_races);
-	ROW("injected_sigbus", injected_sigbus);
-	ROW("injected_hwpoison", injected_hwpoison);
-	ROW("injected_nospace", injected_nospace);
-	ROW("injected_delays", injected_delays);
-#undef ROW
+	print_row("size", s->size, prev ? prev->size : 0, with_rate, seconds);
+	print_row("resident_pages", s->resident_pages,
+		  prev ? prev->resident_pages : 0, with_rate, seconds);
+	for (i = 0; i < nr_counters; i++)
+		print_row(counters[i].name, counter(s, i),
+			  prev ? counter(prev, i) : 0, with_rate, seconds);
 }
 
 int cmd_stat(int argc, char **argv)
 {
 	struct watch w = { .interval_ms = 1000 };
 	struct faultmem_stats s, prev;
-	const char *dev = NULL;
+	const char *dev;
 	double then = 0, now;
 	uint64_t frame = 1;
-	int fd, i, ret;
+	int fd, opt;
 
-	for (i = 1; i < argc; i++) {
-		ret = watch_option("stat", argc, argv, &i, &w);
-		if (ret == EXIT_USAGE)
-			return ret;
-		if (ret)
-			continue;
-		if (argv[i][0] == '-')
-			return usage_error("stat: unknown option '%s'", argv[i]);
-		if (set_device("stat", &dev, argv[i]))
+	while ((opt = next_option("stat", argc, argv, ":h" WATCH_OPTIONS,
+				  help_only)) != -1)
+		if (watch_option("stat", opt, optarg, &w))
 			return EXIT_USAGE;
-	}
-	if (watch_check("stat", &w))
+	if (device_operand("stat", argc, argv, &dev) || watch_check("stat", &w))
 		return EXIT_USAGE;
 	fd = open_device(dev, O_RDONLY);
 	if (fd < 0)

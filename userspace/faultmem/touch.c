@@ -4,6 +4,7 @@
  * given, saying which pages raise SIGBUS (beyond the end of the device,
  * or a fault-injection rule) and why.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,6 +18,16 @@
 
 #include "cli.h"
 #include "commands.h"
+
+const char touch_usage[] =
+	"usage: faultmem touch [-r] DEVICE PAGE...\n"
+	"\n"
+	"Map the device and fault each PAGE in for writing, changing no byte\n"
+	"(MADV_POPULATE_WRITE), saying which pages give SIGBUS and why: past the end\n"
+	"of the device, or a fault-injection rule. Exits 1 if one did.\n"
+	"\n"
+	"  -r          read a byte of each page instead\n"
+	"  -h, --help  this text\n";
 
 static sigjmp_buf touch_jump;
 
@@ -96,69 +107,101 @@ static int write_fault(volatile char *addr, long page)
 		touch_code = errno == EFAULT ? BUS_ADRERR : BUS_MCEERR_AR;
 		return SIGBUS;
 	}
-	fprintf(stderr, "%s: madvise(MADV_POPULATE_WRITE): %s\n", prog,
-		strerror(errno));
+	warn("madvise(MADV_POPULATE_WRITE)");
 	return -1;
+}
+
+/* What faultmem touch is asked: the access, and the pages as given. */
+struct touch {
+	int write_access;
+	long page_size;
+	char **args;		/* the PAGE arguments */
+	uint64_t *pages;	/* their numbers */
+	int n;
+	uint64_t max_page;
+};
+
+/*
+ * The options, DEVICE (into *@dev) and the pages of faultmem touch into
+ * @t: 0, 1 (out of memory) or EXIT_USAGE after the message.
+ */
+static int parse_touch(int argc, char **argv, struct touch *t,
+		       const char **dev)
+{
+	int opt;
+
+	/* "+": parsing stops at DEVICE, so that a PAGE "-1" is named whole. */
+	while ((opt = next_option("touch", argc, argv, "+:hr", help_only)) != -1) {
+		if (opt == BAD_OPTION)
+			return EXIT_USAGE;
+		t->write_access = 0;
+	}
+	if (argc < optind + 2)
+		return usage_error("touch: need DEVICE and at least one PAGE");
+	*dev = argv[optind];
+	t->args = argv + optind + 1;
+	t->n = argc - optind - 1;
+	t->pages = calloc(t->n, sizeof(*t->pages));
+	if (!t->pages)
+		return 1;
+	return parse_pages(t->args, t->n, t->page_size, t->pages, &t->max_page);
+}
+
+/*
+ * Touch page @i of @t in the mapping @map of the device open at @fd, and
+ * say how it went: 0, or 1 if it gave a signal.
+ */
+static int touch_one(const struct touch *t, char *map, int i, int fd)
+{
+	volatile char *addr = map + t->pages[i] * t->page_size;
+	int sig;
+
+	sig = sigsetjmp(touch_jump, 1);
+	if (!sig && t->write_access)
+		sig = write_fault(addr, t->page_size);
+	else if (!sig)
+		(void)*addr;
+	if (!sig)
+		printf("page %s: %s\n", t->args[i], t->write_access ? "written" : "read");
+	else if (sig == SIGBUS)
+		printf("page %s: SIGBUS (%s)\n", t->args[i],
+		       sigbus_reason(touch_code, t->pages[i], t->page_size, fd));
+	return !!sig;
 }
 
 int cmd_touch(int argc, char **argv)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	volatile int write_access = 1, failed = 0;
-	int first = 1, fd, i, sig, n;
-	uint64_t max_page, *pages;
+	struct touch t = { .write_access = 1, .page_size = sysconf(_SC_PAGESIZE) };
+	int fd, i, failed = 0, ret;
+	const char *dev = NULL;
 	struct sigaction sa;
-	char *map;
 	size_t len;
+	char *map;
 
-	if (argc > 1 && !strcmp(argv[1], "-r")) {
-		write_access = 0;
-		first = 2;
+	ret = parse_touch(argc, argv, &t, &dev);
+	if (ret) {
+		free(t.pages);
+		return ret;
 	}
-	if (argc < first + 2)
-		return usage_error("touch: need DEVICE and at least one PAGE");
-	n = argc - first - 1;
-	pages = calloc(n, sizeof(*pages));
-	if (!pages)
-		return 1;
-	if (parse_pages(argv + first + 1, n, page, pages, &max_page)) {
-		free(pages);
-		return EXIT_USAGE;
-	}
-	fd = open_device(argv[first], write_access ? O_RDWR : O_RDONLY);
+	fd = open_device(dev, t.write_access ? O_RDWR : O_RDONLY);
 	if (fd < 0)
 		return 1;
 	/* Like a file: the mapping may extend past the end of the device. */
-	len = (max_page + 1) * page;
-	map = mmap(NULL, len, write_access ? PROT_READ | PROT_WRITE : PROT_READ,
+	len = (t.max_page + 1) * t.page_size;
+	map = mmap(NULL, len, t.write_access ? PROT_READ | PROT_WRITE : PROT_READ,
 		   MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
-		fprintf(stderr, "%s: mmap of %zu bytes: %s\n", prog, len, strerror(errno));
+		warn("mmap of %zu bytes", len);
 		return 1;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_touch_signal;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGBUS, &sa, NULL);
-	for (i = 0; i < n; i++) {
-		volatile char *addr = map + pages[i] * page;
-		const char *arg = argv[first + 1 + i];
-
-		sig = sigsetjmp(touch_jump, 1);
-		if (!sig && write_access)
-			sig = write_fault(addr, page);
-		else if (!sig)
-			(void)*addr;
-		if (!sig)
-			printf("page %s: %s\n", arg, write_access ? "written" : "read");
-		else if (sig == SIGBUS)
-			printf("page %s: SIGBUS (%s)\n", arg,
-			       sigbus_reason(touch_code, pages[i], page, fd));
-		if (sig)
-			failed = 1;
-	}
+	for (i = 0; i < t.n; i++)
+		failed |= touch_one(&t, map, i, fd);
 	munmap(map, len);
 	close(fd);
-	free(pages);
+	free(t.pages);
 	return failed;
 }

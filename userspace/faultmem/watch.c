@@ -20,44 +20,49 @@ static void on_stop(int sig)
 	stop = 1;
 }
 
-void catch_stop_signals(void)
+/*
+ * @handler (a function, SIG_IGN) for each of the @n signals @sigs,
+ * without SA_RESTART: a wait they interrupt returns EINTR.
+ */
+void handle_signals(void (*handler)(int), const int *sigs, unsigned int n)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = handler;
+	while (n--)
+		sigaction(sigs[n], &sa, NULL);
+}
+
+void catch_stop_signals(void)
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+
+	handle_signals(on_stop, stops, 3);
 }
 
 /*
- * If argv[*i] is a watch option, take it (and its value): 1, or
- * EXIT_USAGE after the message for a bad or missing value; 0 if it is
- * none of them.
+ * Take @opt, one of WATCH_OPTIONS as next_option() returned it, with its
+ * value @arg: 0, or EXIT_USAGE after the message for a bad value (or for
+ * BAD_OPTION, whose message next_option() gave).
  */
-int watch_option(const char *cmd, int argc, char **argv, int *i,
-		 struct watch *w)
+int watch_option(const char *cmd, int opt, const char *arg, struct watch *w)
 {
-	const char *opt = argv[*i], *value;
-
-	if (!strcmp(opt, "-w")) {
+	switch (opt) {
+	case 'w':
 		w->on = 1;
-		return 1;
-	}
-	if (strcmp(opt, "-i") && strcmp(opt, "-n"))
 		return 0;
-	value = option_value(cmd, argc, argv, i);
-	if (!value)
-		return EXIT_USAGE;
-	w->timed = 1;
-	if (!strcmp(opt, "-i") && parse_seconds(value, &w->interval_ms))
-		return usage_error("%s: -i '%s' is not an interval (seconds, 0.1 to 86400, e.g. 2 or 0.5)",
-				   cmd, value);
-	if (!strcmp(opt, "-n") && (parse_uint(value, MAX_COUNT, &w->frames) || !w->frames))
-		return usage_error("%s: -n '%s' is not a count (a whole number >= 1)",
-				   cmd, value);
-	return 1;
+	case 'i':
+		w->timed = 1;
+		if (parse_seconds(arg, &w->interval_ms))
+			return usage_error("%s: -i '%s' is not an interval (seconds, 0.1 to 86400, e.g. 2 or 0.5)",
+					   cmd, arg);
+		return 0;
+	case 'n':
+		w->timed = 1;
+		return parse_count(cmd, arg, &w->frames);
+	}
+	return EXIT_USAGE;
 }
 
 /* After the options: -i and -n alone would silently do nothing. */

@@ -20,10 +20,13 @@ struct watch {
 /* Set by SIGINT, SIGTERM and SIGHUP once catch_stop_signals() ran. */
 extern volatile sig_atomic_t stop;
 
+void handle_signals(void (*handler)(int), const int *sigs, unsigned int n);
 void catch_stop_signals(void);
 
-int watch_option(const char *cmd, int argc, char **argv, int *i,
-		 struct watch *w);
+/* The short options of struct watch, for next_option(). */
+#define WATCH_OPTIONS "wi:n:"
+
+int watch_option(const char *cmd, int opt, const char *arg, struct watch *w);
 int watch_check(const char *cmd, const struct watch *w);
 void watch_header(const char *dev, const struct watch *w);
 int watch_next(const struct watch *w, uint64_t frame);
