@@ -25,49 +25,23 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include <faultmem.h>
+
 #define FAULTMEM_NAME_LEN	16
 
 /*
- * Per-device event counters. Each device has one array of them per CPU:
- * faultmem_count() increments this CPU's copy with this_cpu_inc(), which
+ * Per-device event counters: the counter fields of struct faultmem_stats
+ * (faults and the ones after it; the others stay 0), one copy per CPU.
+ * faultmem_count() increments this CPU's copy with this_cpu_add(), which
  * is no atomic instruction and touches no cache line that other CPUs
  * faulting at the same time would share, so counting costs the fault path
  * next to nothing. Readers (the stats ioctl, sysfs) add the copies up with
  * faultmem_counters_read(); a sum taken while events happen is a
  * snapshot, like /proc/vmstat's.
  */
-enum faultmem_counter {
-	FAULTMEM_FAULTS,		/* calls of the fault handler */
-	FAULTMEM_PAGES_ALLOCATED,	/* by faults and by write() */
-	FAULTMEM_EXISTING_PAGE_FAULTS,	/* faults that found the page */
-	FAULTMEM_SIGBUS_FAULTS,		/* faults at or beyond the size */
-	FAULTMEM_PRIVATE_WRITE_FAULTS,	/* write faults, MAP_PRIVATE */
-	FAULTMEM_RESIZES,		/* successful size changes */
-	FAULTMEM_HOLES_PUNCHED,		/* successful hole punches */
-	FAULTMEM_FAULT_AROUND_CALLS,	/* calls of map_pages */
-	/* PMD-size folios allocated (each adds HPAGE_PMD_NR pages too) */
-	FAULTMEM_HUGE_FOLIOS_ALLOCATED,
-	/*
-	 * PMD-size allocations that failed (no free 2 MiB, or the memory
-	 * cgroup refused the charge), so a 4 KiB page was used instead
-	 */
-	FAULTMEM_HUGE_FALLBACKS,
-	/*
-	 * 4 KiB pages allocated for a miss and dropped because another task
-	 * inserted the same page first (filemap_add_folio(): -EEXIST)
-	 */
-	FAULTMEM_INSERT_RACES,
-	/* accesses a fault-injection rule made fail or wait, by action */
-	FAULTMEM_INJECTED_SIGBUS,
-	FAULTMEM_INJECTED_HWPOISON,
-	FAULTMEM_INJECTED_NOSPACE,
-	FAULTMEM_INJECTED_DELAYS,
-	FAULTMEM_NR_COUNTERS
-};
-
-struct faultmem_counters {
-	u64 count[FAULTMEM_NR_COUNTERS];
-};
+#define faultmem_count_add(fdev, counter, n)				\
+	faultmem_count_at(fdev, offsetof(struct faultmem_stats, counter), n)
+#define faultmem_count(fdev, counter)	faultmem_count_add(fdev, counter, 1)
 
 /*
  * When to back the buffer with PMD-size (2 MiB on x86-64) folios; the
@@ -168,23 +142,19 @@ struct faultmem_injection {
 struct faultmem_dev {
 	struct miscdevice misc;
 	struct inode *inode;
-	struct faultmem_counters __percpu *counters;
+	struct faultmem_stats __percpu *counters;
 	enum faultmem_huge huge;
 	struct faultmem_inject inject;
 	unsigned int index;
 	char name[FAULTMEM_NAME_LEN];
 };
 
-static inline void faultmem_count_add(struct faultmem_dev *fdev,
-				      enum faultmem_counter counter, u64 n)
+/* Add @n to the counter at @offset in struct faultmem_stats, on this CPU. */
+static inline void faultmem_count_at(struct faultmem_dev *fdev, size_t offset,
+				     u64 n)
 {
-	this_cpu_add(fdev->counters->count[counter], n);
-}
-
-static inline void faultmem_count(struct faultmem_dev *fdev,
-				  enum faultmem_counter counter)
-{
-	faultmem_count_add(fdev, counter, 1);
+	this_cpu_add(*(u64 __percpu *)((void __percpu *)fdev->counters + offset),
+		     n);
 }
 
 /* faultmem_main.c */
@@ -193,7 +163,7 @@ extern u64 faultmem_max_total_size;
 
 extern enum faultmem_huge faultmem_huge_default;
 void faultmem_counters_read(const struct faultmem_dev *fdev,
-			    struct faultmem_counters *sum);
+			    struct faultmem_stats *sum);
 
 /* faultmem_parse.c */
 int faultmem_parse_size(const char *buf, u64 *result);
@@ -275,5 +245,6 @@ extern const struct file_operations faultmem_fops;
 
 /* faultmem_sysfs.c */
 extern const struct attribute_group *faultmem_attr_groups[];
+void faultmem_sysfs_init(void);
 
 #endif /* FAULTMEM_DEV_H */

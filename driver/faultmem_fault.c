@@ -142,15 +142,15 @@ static vm_fault_t faultmem_fault(struct vm_fault *vmf)
 	struct folio *folio;
 	vm_fault_t ret;
 
-	faultmem_count(fdev, FAULTMEM_FAULTS);
+	faultmem_count(fdev, faults);
 	if ((vmf->flags & FAULT_FLAG_WRITE) &&
 	    !(vmf->vma->vm_flags & VM_SHARED))
-		faultmem_count(fdev, FAULTMEM_PRIVATE_WRITE_FAULTS);
+		faultmem_count(fdev, private_write_faults);
 
 again:
 	filemap_invalidate_lock_shared(mapping);
 	if (vmf->pgoff >= DIV_ROUND_UP(faultmem_size(fdev), PAGE_SIZE)) {
-		faultmem_count(fdev, FAULTMEM_SIGBUS_FAULTS);
+		faultmem_count(fdev, sigbus_faults);
 		outcome = FAULTMEM_FAULT_SIGBUS;
 		ret = VM_FAULT_SIGBUS;
 		goto unlock;
@@ -192,7 +192,7 @@ again:
 	if (allocated) {
 		outcome = FAULTMEM_FAULT_NEW_PAGE;
 	} else {
-		faultmem_count(fdev, FAULTMEM_EXISTING_PAGE_FAULTS);
+		faultmem_count(fdev, existing_page_faults);
 		outcome = FAULTMEM_FAULT_EXISTING_PAGE;
 	}
 	order = folio_order(folio);
@@ -237,7 +237,7 @@ static vm_fault_t faultmem_map_pages(struct vm_fault *vmf,
 	struct faultmem_dev *fdev = vmf->vma->vm_file->private_data;
 	vm_fault_t ret;
 
-	faultmem_count(fdev, FAULTMEM_FAULT_AROUND_CALLS);
+	faultmem_count(fdev, fault_around_calls);
 	/*
 	 * A window with a page under a fault-injection rule is left to the
 	 * fault handler, page by page. faultmem_inject_add() waits for RCU

@@ -321,30 +321,12 @@ static int faultmem_ioctl_get_stats(struct faultmem_dev *fdev,
 				    struct faultmem_stats __user *ustats,
 				    size_t usize)
 {
-	struct faultmem_counters c;
 	struct faultmem_stats stats;
 
-	faultmem_counters_read(fdev, &c);
-	stats = (struct faultmem_stats) {
-		.size			= faultmem_size(fdev),
-		.max_size		= faultmem_max_size,
-		.resident_pages		= faultmem_resident_pages(fdev),
-		.faults			= c.count[FAULTMEM_FAULTS],
-		.pages_allocated	= c.count[FAULTMEM_PAGES_ALLOCATED],
-		.existing_page_faults	= c.count[FAULTMEM_EXISTING_PAGE_FAULTS],
-		.sigbus_faults		= c.count[FAULTMEM_SIGBUS_FAULTS],
-		.private_write_faults	= c.count[FAULTMEM_PRIVATE_WRITE_FAULTS],
-		.resizes		= c.count[FAULTMEM_RESIZES],
-		.holes_punched		= c.count[FAULTMEM_HOLES_PUNCHED],
-		.fault_around_calls	= c.count[FAULTMEM_FAULT_AROUND_CALLS],
-		.huge_folios_allocated	= c.count[FAULTMEM_HUGE_FOLIOS_ALLOCATED],
-		.huge_fallbacks		= c.count[FAULTMEM_HUGE_FALLBACKS],
-		.insert_races		= c.count[FAULTMEM_INSERT_RACES],
-		.injected_sigbus	= c.count[FAULTMEM_INJECTED_SIGBUS],
-		.injected_hwpoison	= c.count[FAULTMEM_INJECTED_HWPOISON],
-		.injected_nospace	= c.count[FAULTMEM_INJECTED_NOSPACE],
-		.injected_delays	= c.count[FAULTMEM_INJECTED_DELAYS],
-	};
+	faultmem_counters_read(fdev, &stats);
+	stats.size = faultmem_size(fdev);
+	stats.max_size = faultmem_max_size;
+	stats.resident_pages = faultmem_resident_pages(fdev);
 
 	if (copy_to_user(ustats, &stats, min(usize, sizeof(stats))))
 		return -EFAULT;

@@ -72,14 +72,6 @@ struct faultmem_rule {
 	u64 fired;
 };
 
-/* The counter each action counts its firings in. */
-static const enum faultmem_counter faultmem_inject_counter[] = {
-	[FAULTMEM_INJECT_SIGBUS]	= FAULTMEM_INJECTED_SIGBUS,
-	[FAULTMEM_INJECT_HWPOISON]	= FAULTMEM_INJECTED_HWPOISON,
-	[FAULTMEM_INJECT_NOSPACE]	= FAULTMEM_INJECTED_NOSPACE,
-	[FAULTMEM_INJECT_DELAY]		= FAULTMEM_INJECTED_DELAYS,
-};
-
 /* The names the tool, the sysfs listing and the docs use. */
 static const char *const faultmem_inject_action_name[] = {
 	[FAULTMEM_INJECT_SIGBUS]	= "sigbus",
@@ -188,6 +180,25 @@ static bool faultmem_rule_fires(struct faultmem_rule *rule)
 	return true;
 }
 
+/* Count a firing in its action's counter (none: 0, nothing fired). */
+static void faultmem_count_injection(struct faultmem_dev *fdev, u32 action)
+{
+	switch (action) {
+	case FAULTMEM_INJECT_SIGBUS:
+		faultmem_count(fdev, injected_sigbus);
+		break;
+	case FAULTMEM_INJECT_HWPOISON:
+		faultmem_count(fdev, injected_hwpoison);
+		break;
+	case FAULTMEM_INJECT_NOSPACE:
+		faultmem_count(fdev, injected_nospace);
+		break;
+	case FAULTMEM_INJECT_DELAY:
+		faultmem_count(fdev, injected_delays);
+		break;
+	}
+}
+
 /**
  * faultmem_inject_access() - what the rules make of one access
  * @fdev:	the device
@@ -222,8 +233,7 @@ struct faultmem_injection faultmem_inject_access(struct faultmem_dev *fdev,
 	spin_unlock(&fdev->inject.lock);
 
 	faultmem_rules_free(&gone);
-	if (injection.action)
-		faultmem_count(fdev, faultmem_inject_counter[injection.action]);
+	faultmem_count_injection(fdev, injection.action);
 	return injection;
 }
 

@@ -152,17 +152,21 @@ static int __init faultmem_check_params(void)
  * @sum: filled with the sum of every CPU's copy of each counter
  */
 void faultmem_counters_read(const struct faultmem_dev *fdev,
-			    struct faultmem_counters *sum)
+			    struct faultmem_stats *sum)
 {
-	int cpu, i;
+	/* The counters are the struct's u64 words from faults to reserved. */
+	const size_t first = offsetof(struct faultmem_stats, faults) / sizeof(u64);
+	const size_t end = offsetof(struct faultmem_stats, reserved) / sizeof(u64);
+	u64 *total = (u64 *)sum;
+	size_t i;
+	int cpu;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct faultmem_counters *c =
-			per_cpu_ptr(fdev->counters, cpu);
+		const u64 *c = (const u64 *)per_cpu_ptr(fdev->counters, cpu);
 
-		for (i = 0; i < FAULTMEM_NR_COUNTERS; i++)
-			sum->count[i] += c->count[i];
+		for (i = first; i < end; i++)
+			total[i] += c[i];
 	}
 }
 
@@ -174,7 +178,7 @@ static int __init faultmem_dev_create(struct faultmem_dev *fdev, int index)
 	fdev->huge = faultmem_huge_default;
 	faultmem_inject_init(fdev);
 	snprintf(fdev->name, sizeof(fdev->name), "faultmem%d", index);
-	fdev->counters = alloc_percpu(struct faultmem_counters);
+	fdev->counters = alloc_percpu(struct faultmem_stats);
 	if (!fdev->counters)
 		return -ENOMEM;
 	err = faultmem_store_init(fdev, size);
@@ -227,6 +231,7 @@ static int __init faultmem_init(void)
 	if (!faultmem_devs)
 		return -ENOMEM;
 
+	faultmem_sysfs_init();
 	err = faultmem_fs_mount();
 	if (err)
 		goto err_free;

@@ -238,11 +238,11 @@ static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
 	folio = faultmem_add_folio(faultmem_mapping(fdev), first,
 				   HPAGE_PMD_ORDER, vmf);
 	if (!IS_ERR(folio)) {
-		faultmem_count(fdev, FAULTMEM_HUGE_FOLIOS_ALLOCATED);
+		faultmem_count(fdev, huge_folios_allocated);
 		return folio;
 	}
 	if (PTR_ERR(folio) != -EEXIST)
-		faultmem_count(fdev, FAULTMEM_HUGE_FALLBACKS);
+		faultmem_count(fdev, huge_fallbacks);
 	return NULL;
 }
 
@@ -299,10 +299,10 @@ struct folio *faultmem_store_get_folio(struct faultmem_dev *fdev,
 			break;
 		if (PTR_ERR(folio) != -EEXIST)
 			return folio;
-		faultmem_count(fdev, FAULTMEM_INSERT_RACES);
+		faultmem_count(fdev, insert_races);
 	}
 
-	faultmem_count_add(fdev, FAULTMEM_PAGES_ALLOCATED, folio_nr_pages(folio));
+	faultmem_count_add(fdev, pages_allocated, folio_nr_pages(folio));
 	*allocated = true;
 	return folio;
 }
@@ -523,7 +523,7 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 	if (ret)
 		return ret;
 
-	faultmem_count(fdev, FAULTMEM_RESIZES);
+	faultmem_count(fdev, resizes);
 	trace_faultmem_resize(fdev->index, old_size, new_size, resident);
 	return 0;
 }
@@ -573,7 +573,7 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 	if (ret)
 		return ret;
 
-	faultmem_count(fdev, FAULTMEM_HOLES_PUNCHED);
+	faultmem_count(fdev, holes_punched);
 	trace_faultmem_punch_hole(fdev->index, offset, length, resident);
 	return 0;
 }

@@ -100,11 +100,11 @@ static DEVICE_ATTR_RO(inject);
 
 /*
  * The event counters share one show function: each attribute records
- * which counter it shows.
+ * where in struct faultmem_stats its counter is.
  */
 struct faultmem_counter_attr {
 	struct device_attribute attr;
-	enum faultmem_counter counter;
+	size_t offset;
 };
 
 static ssize_t counter_show(struct device *dev, struct device_attribute *attr,
@@ -112,61 +112,58 @@ static ssize_t counter_show(struct device *dev, struct device_attribute *attr,
 {
 	struct faultmem_counter_attr *cattr =
 		container_of(attr, struct faultmem_counter_attr, attr);
-	struct faultmem_counters sum;
+	struct faultmem_stats sum;
 
 	faultmem_counters_read(to_faultmem_dev(dev), &sum);
-	return sysfs_emit(buf, "%llu\n", sum.count[cattr->counter]);
+	return sysfs_emit(buf, "%llu\n", *(u64 *)((u8 *)&sum + cattr->offset));
 }
 
-#define FAULTMEM_COUNTER_ATTR(_name, _counter)				\
-	struct faultmem_counter_attr dev_attr_##_name = {		\
+/* One file per counter of include/uapi/faultmem_counters.h. */
+#define FAULTMEM_COUNTER(counter)					\
+	{								\
 		.attr = {						\
-			.attr = { .name = __stringify(_name), .mode = 0444 }, \
+			.attr = { .name = #counter, .mode = 0444 },	\
 			.show = counter_show,				\
 		},							\
-		.counter = _counter,					\
-	}
+		.offset = offsetof(struct faultmem_stats, counter),	\
+	},
+static struct faultmem_counter_attr faultmem_counter_attrs[] = {
+#include <faultmem_counters.h>
+};
 
-static FAULTMEM_COUNTER_ATTR(faults, FAULTMEM_FAULTS);
-static FAULTMEM_COUNTER_ATTR(pages_allocated, FAULTMEM_PAGES_ALLOCATED);
-static FAULTMEM_COUNTER_ATTR(existing_page_faults, FAULTMEM_EXISTING_PAGE_FAULTS);
-static FAULTMEM_COUNTER_ATTR(sigbus_faults, FAULTMEM_SIGBUS_FAULTS);
-static FAULTMEM_COUNTER_ATTR(private_write_faults, FAULTMEM_PRIVATE_WRITE_FAULTS);
-static FAULTMEM_COUNTER_ATTR(resizes, FAULTMEM_RESIZES);
-static FAULTMEM_COUNTER_ATTR(holes_punched, FAULTMEM_HOLES_PUNCHED);
-static FAULTMEM_COUNTER_ATTR(fault_around_calls, FAULTMEM_FAULT_AROUND_CALLS);
-static FAULTMEM_COUNTER_ATTR(huge_folios_allocated, FAULTMEM_HUGE_FOLIOS_ALLOCATED);
-static FAULTMEM_COUNTER_ATTR(huge_fallbacks, FAULTMEM_HUGE_FALLBACKS);
-static FAULTMEM_COUNTER_ATTR(insert_races, FAULTMEM_INSERT_RACES);
-static FAULTMEM_COUNTER_ATTR(injected_sigbus, FAULTMEM_INJECTED_SIGBUS);
-static FAULTMEM_COUNTER_ATTR(injected_hwpoison, FAULTMEM_INJECTED_HWPOISON);
-static FAULTMEM_COUNTER_ATTR(injected_nospace, FAULTMEM_INJECTED_NOSPACE);
-static FAULTMEM_COUNTER_ATTR(injected_delays, FAULTMEM_INJECTED_DELAYS);
+#undef FAULTMEM_COUNTER
 
-static struct attribute *faultmem_attrs[] = {
+/* Every counter of the struct has its file. */
+static_assert(ARRAY_SIZE(faultmem_counter_attrs) ==
+	      (offsetof(struct faultmem_stats, reserved) -
+	       offsetof(struct faultmem_stats, faults)) / sizeof(u64));
+
+#define FAULTMEM_FIXED_ATTRS	6
+/* The fixed attributes, then the counters' (faultmem_sysfs_init()). */
+static struct attribute *faultmem_attrs[FAULTMEM_FIXED_ATTRS +
+					ARRAY_SIZE(faultmem_counter_attrs) +
+					1] __ro_after_init = {
 	&dev_attr_size.attr,
 	&dev_attr_max_size.attr,
 	&dev_attr_resident_pages.attr,
 	&dev_attr_resident_bytes.attr,
 	&dev_attr_huge.attr,
-	&dev_attr_faults.attr.attr,
-	&dev_attr_pages_allocated.attr.attr,
-	&dev_attr_existing_page_faults.attr.attr,
-	&dev_attr_sigbus_faults.attr.attr,
-	&dev_attr_private_write_faults.attr.attr,
-	&dev_attr_resizes.attr.attr,
-	&dev_attr_holes_punched.attr.attr,
-	&dev_attr_fault_around_calls.attr.attr,
-	&dev_attr_huge_folios_allocated.attr.attr,
-	&dev_attr_huge_fallbacks.attr.attr,
-	&dev_attr_insert_races.attr.attr,
-	&dev_attr_injected_sigbus.attr.attr,
-	&dev_attr_injected_hwpoison.attr.attr,
-	&dev_attr_injected_nospace.attr.attr,
-	&dev_attr_injected_delays.attr.attr,
 	&dev_attr_inject.attr,
-	NULL,
 };
+
+/**
+ * faultmem_sysfs_init() - complete the attribute list with the counters'
+ *
+ * Called once at load, before any device is registered.
+ */
+void __init faultmem_sysfs_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(faultmem_counter_attrs); i++)
+		faultmem_attrs[FAULTMEM_FIXED_ATTRS + i] =
+			&faultmem_counter_attrs[i].attr.attr;
+}
 
 static const struct attribute_group faultmem_attr_group = {
 	.attrs = faultmem_attrs,
