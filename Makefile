@@ -277,6 +277,11 @@ vm-run: initramfs
 # default; SUITE=sid for unstable's newest stable) and cached
 # (scripts/build-debug-kernel.sh).
 DEBUG_BUILD := $(KBUILD_DIR)/debug
+# Every program but tool_test, which tests the userspace tool (the stock
+# lanes run it) and spends minutes here turning trace events on and off:
+# text patching, under TCG, with lockdep.
+DEBUG_TESTS := $(filter-out tool_test,$(notdir $(SELFTESTS)))
+check-debug-run: TESTS := $(or $(TESTS),$(DEBUG_TESTS))
 check-debug-run: userspace selftests
 	@kdir=$$(scripts/build-debug-kernel.sh $(KERNEL_SUITE)) && \
 	ko=$$(scripts/kernel.sh build $(KERNEL_SUITE) $$kdir $(DEBUG_BUILD)/module) && \
