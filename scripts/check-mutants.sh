@@ -94,45 +94,86 @@ kbuild() {
 rm -rf "$work"
 mkdir -p "$work"
 
-# build_all KIND KDIR: the control module and every mutant of KIND
-# (stock, debug or newest) built against KDIR, in $work/KIND/ko/. The mutants
-# are applied in turn to one copy of the driver and reverted after each
-# build, so kbuild recompiles only the files a mutant touches.
-build_all() {
-	local kind=$1 tree=$2 src ko mutant name sources
-	src=$work/$kind/src ko=$work/$kind/ko
-	if [ "$kind" = newest ]; then
-		src=$newest_root/var/tmp/faultmem-mutants
-		rm -rf "$src"
-	fi
-	mkdir -p "$src" "$ko"
-	mapfile -t sources < <(module_sources "$top")
-	(cd "$top" && cp --parents "${sources[@]}" "$src/")
-	: >"$work/$kind/queue"
-	if ! kbuild "$tree" "$src" >"$work/$kind/build.log" 2>&1; then
-		ktap_result "not ok" "the unmutated driver builds against $tree (see $work/$kind/build.log)"
-		return 1
-	fi
-	cp "$src/driver/faultmem.ko" "$ko/faultmem.ko"
-	for mutant in "$top"/mutants/*.patch; do
-		name=$(basename "$mutant" .patch)
-		[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
-		[[ " $(kernels "$mutant") " == *" $kind "* ]] || continue
+# build_some KIND KDIR SRC NAME...: build the named mutants of KIND against
+# KDIR in SRC, a built copy of the driver, into $work/KIND/ko/. Each is
+# applied and reverted after its build, so kbuild recompiles only the
+# files a mutant touches. It runs in the background: what went wrong goes
+# to $work/KIND/NAME.failed, for build_all to report.
+build_some() {
+	local kind=$1 tree=$2 src=$3 ko=$work/$1/ko name mutant
+	shift 3
+	for name in "$@"; do
+		mutant=$top/mutants/$name.patch
 		if ! patch -d "$src" -p1 -F0 -s --no-backup-if-mismatch <"$mutant" \
 			>"$work/$kind/$name.patch.log" 2>&1; then
-			ktap_result "not ok" "$name: the patch applies to the driver (see $work/$kind/$name.patch.log)"
+			echo "the patch applies to the driver (see $work/$kind/$name.patch.log)" \
+				>"$work/$kind/$name.failed"
 			continue
 		fi
 		if kbuild "$tree" "$src" >"$work/$kind/$name.build.log" 2>&1; then
 			cp "$src/driver/faultmem.ko" "$ko/$name.ko"
-			echo "$name" >>"$work/$kind/queue"
 			field Tests "$mutant" >"$ko/$name.tests"
 		else
-			ktap_result "not ok" "$name: the mutant builds (see $work/$kind/$name.build.log)"
+			echo "the mutant builds (see $work/$kind/$name.build.log)" \
+				>"$work/$kind/$name.failed"
 		fi
-		patch -d "$src" -p1 -R -s --no-backup-if-mismatch <"$mutant" ||
-			die "cannot revert $name"
+		if ! patch -d "$src" -p1 -R -s --no-backup-if-mismatch <"$mutant"; then
+			echo "the mutant can be reverted to build the next ones" \
+				>"$work/$kind/$name.failed"
+			return 1
+		fi
 	done
+}
+
+# build_all KIND KDIR: the control module and every mutant of KIND
+# (stock, debug or newest) built against KDIR, in $work/KIND/ko/, and the
+# queue of those that built. Two copies of the driver build half of the
+# mutants each, side by side: a mutant's build is mostly one compiler
+# process, and the machine has two cores.
+build_all() {
+	local kind=$1 tree=$2 base ko mutant name sources names=() half=() w i rc=0
+	base=$work/$kind/src ko=$work/$kind/ko
+	[ "$kind" != newest ] || base=$newest_root/var/tmp/faultmem-mutants
+	rm -rf "$base"-*
+	mkdir -p "$base-0" "$base-1" "$ko"
+	mapfile -t sources < <(module_sources "$top")
+	(cd "$top" && cp --parents "${sources[@]}" "$base-0/" &&
+		cp --parents "${sources[@]}" "$base-1/")
+	: >"$work/$kind/queue"
+	# Each copy is built from its own sources: kbuild's records of a
+	# copied tree would name the first copy's headers.
+	kbuild "$tree" "$base-0" >"$work/$kind/build.log" 2>&1 &
+	kbuild "$tree" "$base-1" >"$work/$kind/build-1.log" 2>&1 || rc=1
+	wait $! || rc=1
+	if [ "$rc" -ne 0 ]; then
+		ktap_result "not ok" "the unmutated driver builds against $tree (see $work/$kind/build*.log)"
+		return 1
+	fi
+	cp "$base-0/driver/faultmem.ko" "$ko/faultmem.ko"
+	for mutant in "$top"/mutants/*.patch; do
+		name=$(basename "$mutant" .patch)
+		[ -z "$selected" ] || [[ " $selected " == *" $name "* ]] || continue
+		[[ " $(kernels "$mutant") " == *" $kind "* ]] || continue
+		names+=("$name")
+	done
+	for w in 0 1; do
+		half=()
+		for ((i = w; i < ${#names[@]}; i += 2)); do
+			half+=("${names[i]}")
+		done
+		build_some "$kind" "$tree" "$base-$w" "${half[@]}" &
+	done
+	wait
+	for name in "${names[@]}"; do
+		if [ -e "$work/$kind/$name.failed" ]; then
+			ktap_result "not ok" "$name: $(cat "$work/$kind/$name.failed")"
+		elif [ -e "$ko/$name.ko" ]; then
+			echo "$name" >>"$work/$kind/queue"
+		else
+			ktap_result "not ok" "$name: the mutant was built (a mutant before it could not be reverted)"
+		fi
+	done
+	[ "$kind" != newest ] || rm -rf "$base"-*
 }
 
 # run_all KIND KERNEL_IMAGE: boot KERNEL_IMAGE with KIND's modules until
@@ -221,7 +262,6 @@ fi
 if [ -n "$newest_kdir" ]; then
 	build_all newest "$newest_kdir"
 	run_all newest "$newest_kernel"
-	rm -rf "$newest_root/var/tmp/faultmem-mutants"
 fi
 
 # Every version gate in compat.h has a mutant on its newer side, run on
