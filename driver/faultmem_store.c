@@ -48,6 +48,29 @@ static struct vfsmount *faultmem_mnt;
 static DEFINE_MUTEX(faultmem_total_lock);
 static u64 faultmem_total_size;
 
+/* Would a device of @old_size bytes fit at @new_size under the cap? */
+static bool faultmem_total_fits_locked(u64 old_size, u64 new_size)
+{
+	lockdep_assert_held(&faultmem_total_lock);
+	return new_size <= old_size ||
+	       faultmem_total_size - old_size + new_size <=
+	       faultmem_max_total_size;
+}
+
+static void faultmem_total_change_locked(u64 old_size, u64 new_size)
+{
+	lockdep_assert_held(&faultmem_total_lock);
+	faultmem_total_size += new_size - old_size;
+}
+
+/* A device created (from 0) or destroyed (to 0): never refused. */
+static void faultmem_total_change(u64 old_size, u64 new_size)
+{
+	mutex_lock(&faultmem_total_lock);
+	faultmem_total_change_locked(old_size, new_size);
+	mutex_unlock(&faultmem_total_lock);
+}
+
 static int faultmem_fs_init_fs_context(struct fs_context *fc)
 {
 	return init_pseudo(fc, FAULTMEM_FS_MAGIC) ? 0 : -ENOMEM;
@@ -127,10 +150,7 @@ int faultmem_store_init(struct faultmem_dev *fdev, u64 size)
 	mapping_set_large_folios(inode->i_mapping);
 	i_size_write(inode, size);
 	fdev->inode = inode;
-
-	mutex_lock(&faultmem_total_lock);
-	faultmem_total_size += size;
-	mutex_unlock(&faultmem_total_lock);
+	faultmem_total_change(0, size);
 	return 0;
 }
 
@@ -140,10 +160,7 @@ int faultmem_store_init(struct faultmem_dev *fdev, u64 size)
  */
 void faultmem_store_destroy(struct faultmem_dev *fdev)
 {
-	mutex_lock(&faultmem_total_lock);
-	faultmem_total_size -= faultmem_size(fdev);
-	mutex_unlock(&faultmem_total_lock);
-
+	faultmem_total_change(faultmem_size(fdev), 0);
 	truncate_inode_pages_final(fdev->inode->i_mapping);
 	iput(fdev->inode);
 	fdev->inode = NULL;
@@ -333,26 +350,53 @@ static unsigned long faultmem_store_straddles(struct faultmem_dev *fdev,
 	return nr;
 }
 
-/* Read or write the byte at @pos of a resident page (0, or -ENOENT). */
-static int faultmem_store_byte(struct faultmem_dev *fdev, loff_t pos, u8 *byte,
-			       bool write)
+/*
+ * The byte at @pos of a resident page, mapped, with its folio locked in
+ * @folio: NULL when the page is not resident. faultmem_store_unmap_byte()
+ * undoes it.
+ */
+static u8 *faultmem_store_map_byte(struct faultmem_dev *fdev, loff_t pos,
+				   struct folio **folio)
 {
-	struct folio *folio = faultmem_lock_folio(faultmem_mapping(fdev),
-						  pos >> PAGE_SHIFT);
-	u8 *kaddr;
+	*folio = faultmem_lock_folio(faultmem_mapping(fdev), pos >> PAGE_SHIFT);
+	if (!*folio)
+		return NULL;
+	return kmap_local_folio(*folio, offset_in_folio(*folio, pos));
+}
 
-	if (!folio)
-		return -ENOENT;
-	kaddr = kmap_local_folio(folio, offset_in_folio(folio, pos));
-	if (write) {
-		*kaddr = *byte;
-		flush_dcache_folio(folio);
-	} else {
-		*byte = *kaddr;
-	}
+static void faultmem_store_unmap_byte(struct folio *folio, u8 *kaddr)
+{
 	kunmap_local(kaddr);
 	folio_unlock(folio);
 	folio_put(folio);
+}
+
+/* Read the byte at @pos of a resident page into @byte: 0, or -ENOENT. */
+static int faultmem_store_read_byte(struct faultmem_dev *fdev, loff_t pos,
+				    u8 *byte)
+{
+	struct folio *folio;
+	u8 *kaddr = faultmem_store_map_byte(fdev, pos, &folio);
+
+	if (!kaddr)
+		return -ENOENT;
+	*byte = *kaddr;
+	faultmem_store_unmap_byte(folio, kaddr);
+	return 0;
+}
+
+/* Write @byte at @pos of a resident page: 0, or -ENOENT. */
+static int faultmem_store_write_byte(struct faultmem_dev *fdev, loff_t pos,
+				     u8 byte)
+{
+	struct folio *folio;
+	u8 *kaddr = faultmem_store_map_byte(fdev, pos, &folio);
+
+	if (!kaddr)
+		return -ENOENT;
+	*kaddr = byte;
+	flush_dcache_folio(folio);
+	faultmem_store_unmap_byte(folio, kaddr);
 	return 0;
 }
 
@@ -363,7 +407,7 @@ static int faultmem_store_byte(struct faultmem_dev *fdev, loff_t pos, u8 *byte,
  * A boundary of a shrink or a hole punch: the page-aligned byte @at where
  * kept and removed pages meet, and on which side the removed ones are (a
  * shrink to S: at S, after; a punch of [O, E): at O, after, and at E,
- * before). @saved and @truncated are faultmem_store_split_boundaries()'s.
+ * before). @saved and @truncated are faultmem_store_split_boundaries_locked()'s.
  */
 struct faultmem_boundary {
 	loff_t at;
@@ -379,7 +423,7 @@ static loff_t faultmem_boundary_edge(const struct faultmem_boundary *b)
 }
 
 /**
- * faultmem_store_split_boundaries() - split the large folios a change cuts
+ * faultmem_store_split_boundaries_locked() - split the large folios a change cuts
  * @fdev:	the device
  * @bounds:	the boundaries of the change
  * @nr:		how many
@@ -395,11 +439,12 @@ static loff_t faultmem_boundary_edge(const struct faultmem_boundary *b)
  * written back and the change must be refused: nothing has changed then,
  * but that some folios are smaller.
  *
+ * Context: the invalidate lock held exclusive.
  * Return: 0 when no large folio straddles any boundary, or -EBUSY.
  */
-static int faultmem_store_split_boundaries(struct faultmem_dev *fdev,
-					   struct faultmem_boundary *bounds,
-					   int nr)
+static int
+faultmem_store_split_boundaries_locked(struct faultmem_dev *fdev,
+				       struct faultmem_boundary *bounds, int nr)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
 	int i, tries;
@@ -422,7 +467,10 @@ static int faultmem_store_split_boundaries(struct faultmem_dev *fdev,
 		 * for the invalidate lock.
 		 */
 		unmap_mapping_pages(mapping, first, nr_pages, false);
-		faultmem_store_byte(fdev, edge, &b->saved, false);
+		/* Resident: it is in the folio just found. */
+		if (WARN_ON_ONCE(faultmem_store_read_byte(fdev, edge,
+							  &b->saved)))
+			continue;
 		b->truncated = true;
 		for (tries = 0; tries < FAULTMEM_SPLIT_TRIES; tries++) {
 			truncate_pagecache_range(fdev->inode, edge, edge);
@@ -436,10 +484,18 @@ static int faultmem_store_split_boundaries(struct faultmem_dev *fdev,
 	return 0;
 
 restore:
-	for (; i >= 0; i--)
-		if (bounds[i].truncated)
-			faultmem_store_byte(fdev, faultmem_boundary_edge(&bounds[i]),
-					    &bounds[i].saved, true);
+	/*
+	 * A truncated byte's page stays: truncating part of a page zeroes
+	 * it. Were it gone, the byte would be lost: say so.
+	 */
+	for (; i >= 0; i--) {
+		struct faultmem_boundary *b = &bounds[i];
+		loff_t edge = faultmem_boundary_edge(b);
+
+		if (b->truncated)
+			WARN_ON_ONCE(faultmem_store_write_byte(fdev, edge,
+							       b->saved));
+	}
 	return -EBUSY;
 }
 
@@ -457,19 +513,50 @@ restore:
  * from every process, private copy-on-write pages too: they are beyond
  * the end of the object now, so touching them must give SIGBUS.
  */
-static int faultmem_store_shrink(struct faultmem_dev *fdev, u64 new_size,
-				 u64 old_size)
+static int faultmem_store_shrink_locked(struct faultmem_dev *fdev,
+					u64 new_size, u64 old_size)
 {
 	struct faultmem_boundary end = { .at = new_size };
 	int ret;
 
 	lockdep_assert_held_write(&faultmem_mapping(fdev)->invalidate_lock);
-	ret = faultmem_store_split_boundaries(fdev, &end, 1);
+	ret = faultmem_store_split_boundaries_locked(fdev, &end, 1);
 	if (ret)
 		return ret;
 	truncate_pagecache_range(fdev->inode, new_size, old_size - 1);
 	i_size_write(fdev->inode, new_size);
 	truncate_pagecache(fdev->inode, new_size);
+	return 0;
+}
+
+/*
+ * The size change of faultmem_store_resize(), with both of its locks held:
+ * refused (-ENOSPC) when it would take all devices together past
+ * max_total_size, else made, accounted, counted and traced.
+ */
+static int faultmem_store_resize_locked(struct faultmem_dev *fdev,
+					u64 new_size)
+{
+	struct address_space *mapping = faultmem_mapping(fdev);
+	unsigned long freed = mapping->nrpages;
+	u64 old_size = faultmem_size(fdev);
+	int ret = 0;
+
+	lockdep_assert_held(&faultmem_total_lock);
+	lockdep_assert_held_write(&mapping->invalidate_lock);
+	if (!faultmem_total_fits_locked(old_size, new_size))
+		return -ENOSPC;
+
+	if (new_size < old_size)
+		ret = faultmem_store_shrink_locked(fdev, new_size, old_size);
+	else
+		i_size_write(fdev->inode, new_size);
+	if (ret)
+		return ret;
+	freed -= mapping->nrpages;
+	faultmem_total_change_locked(old_size, new_size);
+	faultmem_count(fdev, resizes);
+	trace_faultmem_resize(fdev->index, old_size, new_size, freed);
 	return 0;
 }
 
@@ -491,9 +578,7 @@ static int faultmem_store_shrink(struct faultmem_dev *fdev, u64 new_size,
 int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 {
 	struct address_space *mapping = faultmem_mapping(fdev);
-	unsigned long resident;
-	u64 old_size;
-	int ret = 0;
+	int ret;
 
 	if (new_size > faultmem_max_size)
 		return -EFBIG;
@@ -501,31 +586,11 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 		return -EINVAL;
 
 	mutex_lock(&faultmem_total_lock);
-	old_size = faultmem_size(fdev);
-	if (new_size > old_size &&
-	    faultmem_total_size - old_size + new_size > faultmem_max_total_size) {
-		mutex_unlock(&faultmem_total_lock);
-		return -ENOSPC;
-	}
-
 	filemap_invalidate_lock(mapping);
-	resident = mapping->nrpages;
-	if (new_size < old_size)
-		ret = faultmem_store_shrink(fdev, new_size, old_size);
-	else
-		i_size_write(fdev->inode, new_size);
-	resident -= mapping->nrpages;
+	ret = faultmem_store_resize_locked(fdev, new_size);
 	filemap_invalidate_unlock(mapping);
-
-	if (!ret)
-		faultmem_total_size += new_size - old_size;
 	mutex_unlock(&faultmem_total_lock);
-	if (ret)
-		return ret;
-
-	faultmem_count(fdev, resizes);
-	trace_faultmem_resize(fdev->index, old_size, new_size, resident);
-	return 0;
+	return ret;
 }
 
 /**
@@ -564,8 +629,8 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 	if (end > faultmem_size(fdev))
 		ret = -EINVAL;
 	else
-		ret = faultmem_store_split_boundaries(fdev, ends,
-						      ARRAY_SIZE(ends));
+		ret = faultmem_store_split_boundaries_locked(fdev, ends,
+							     ARRAY_SIZE(ends));
 	if (!ret)
 		truncate_pagecache_range(fdev->inode, offset, end - 1);
 	resident -= mapping->nrpages;
@@ -696,43 +761,26 @@ void faultmem_store_unmap_pages(struct faultmem_dev *fdev, pgoff_t first,
 	unmap_mapping_pages(mapping, first, nr, false);
 }
 
-/**
- * faultmem_store_residency() - which pages of a range are resident
- * @fdev:	the device
- * @first:	first page index
- * @nr:		number of pages
- * @bitmap:	(@nr + 7) / 8 zeroed bytes; bit i (byte i / 8, bit i % 8)
- *		is set when page @first + i is resident
- *
- * A lockless walk of the page cache's xarray, like the one mincore()
- * does, but over the device itself rather than one process's mappings: a
- * page can be resident without being mapped by anyone. The answer is a
- * snapshot; pages may come and go while it is taken.
- *
- * Return: the number of bits set.
+/*
+ * Call @fn with each folio holding a page of [@first, @last], in order, as
+ * a lockless walk of the page cache's xarray sees them (the one mincore()
+ * does): under RCU, without a reference, so @fn may read the folio's index
+ * and size only, and the answer is a snapshot. @fn returns true to stop.
  */
-unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
-				       pgoff_t first, unsigned long nr,
-				       u8 *bitmap)
+static void faultmem_store_walk(struct faultmem_dev *fdev, pgoff_t first,
+				pgoff_t last,
+				bool (*fn)(struct folio *folio, void *arg),
+				void *arg)
 {
 	XA_STATE(xas, &faultmem_mapping(fdev)->i_pages, first);
-	pgoff_t last = first + nr - 1;
-	unsigned long count = 0;
 	struct folio *folio;
 
 	rcu_read_lock();
 	xas_for_each(&xas, folio, last) {
-		pgoff_t index, end;
-
 		if (xas_retry(&xas, folio) || xa_is_value(folio))
 			continue;
-		/* A large folio covers several indices; clip to the range. */
-		index = max(folio->index, first);
-		end = min(folio->index + folio_nr_pages(folio) - 1, last);
-		for (; index <= end; index++) {
-			bitmap[(index - first) / 8] |= 1 << ((index - first) % 8);
-			count++;
-		}
+		if (fn(folio, arg))
+			break;
 		if (need_resched()) {
 			xas_pause(&xas);
 			rcu_read_unlock();
@@ -741,7 +789,76 @@ unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
 		}
 	}
 	rcu_read_unlock();
-	return count;
+}
+
+struct faultmem_residency_walk {
+	pgoff_t first, last;
+	u8 *bitmap;
+	unsigned long count;
+};
+
+static bool faultmem_residency_add(struct folio *folio, void *arg)
+{
+	struct faultmem_residency_walk *r = arg;
+	/* A large folio covers several indices; clip to the range. */
+	pgoff_t index = max(folio->index, r->first);
+	pgoff_t end = min(folio->index + folio_nr_pages(folio) - 1, r->last);
+
+	for (; index <= end; index++) {
+		r->bitmap[(index - r->first) / 8] |= 1 << ((index - r->first) % 8);
+		r->count++;
+	}
+	return false;
+}
+
+/**
+ * faultmem_store_residency() - which pages of a range are resident
+ * @fdev:	the device
+ * @first:	first page index
+ * @nr:		number of pages
+ * @bitmap:	(@nr + 7) / 8 zeroed bytes; bit i (byte i / 8, bit i % 8)
+ *		is set when page @first + i is resident
+ *
+ * Like mincore(), but over the device itself rather than one process's
+ * mappings: a page can be resident without being mapped by anyone. The
+ * answer is a snapshot; pages may come and go while it is taken.
+ *
+ * Return: the number of bits set.
+ */
+unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
+				       pgoff_t first, unsigned long nr,
+				       u8 *bitmap)
+{
+	struct faultmem_residency_walk r = {
+		.first = first, .last = first + nr - 1, .bitmap = bitmap,
+	};
+
+	faultmem_store_walk(fdev, r.first, r.last, faultmem_residency_add, &r);
+	return r.count;
+}
+
+/* Where lseek(SEEK_DATA or SEEK_HOLE) from @offset has got to. */
+struct faultmem_seek {
+	loff_t offset;
+	int whence;
+	pgoff_t next;	/* the first page not yet known to be data */
+	loff_t data;	/* SEEK_DATA: the answer, or -ENXIO */
+};
+
+static bool faultmem_seek_folio(struct folio *folio, void *arg)
+{
+	struct faultmem_seek *seek = arg;
+
+	if (seek->whence == SEEK_DATA) {
+		seek->data = max_t(loff_t, seek->offset,
+				   (loff_t)folio->index << PAGE_SHIFT);
+		return true;
+	}
+	/* A gap before this folio is the hole. */
+	if (folio->index > seek->next)
+		return true;
+	seek->next = folio->index + folio_nr_pages(folio);
+	return false;
 }
 
 /**
@@ -752,8 +869,7 @@ unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
  *
  * Data is every resident page, holes are the pages never written or
  * punched out since, page by page (a 2 MiB folio is 512 pages of data),
- * as for a tmpfs file: the same lockless walk of the page cache as
- * faultmem_store_residency(), so the answer is a snapshot.
+ * as for a tmpfs file; the answer is a snapshot.
  *
  * Return: the offset of the first byte of data (SEEK_DATA) or of a hole
  * (SEEK_HOLE; the end of the device counts as one) at or after @offset,
@@ -763,43 +879,18 @@ unsigned long faultmem_store_residency(struct faultmem_dev *fdev,
 loff_t faultmem_store_seek_data_hole(struct faultmem_dev *fdev, loff_t offset,
 				     int whence)
 {
-	XA_STATE(xas, &faultmem_mapping(fdev)->i_pages, 0);
+	struct faultmem_seek seek = {
+		.offset = offset, .whence = whence, .data = -ENXIO,
+	};
 	u64 size = faultmem_size(fdev);
-	pgoff_t next, last;
-	struct folio *folio;
-	loff_t data = -ENXIO;
 
 	if (offset < 0 || offset >= size)
 		return -ENXIO;
-	/* The first page not yet known to be data. */
-	next = offset >> PAGE_SHIFT;
-	last = (size - 1) >> PAGE_SHIFT;
-	xas_set(&xas, next);
-
-	rcu_read_lock();
-	xas_for_each(&xas, folio, last) {
-		if (xas_retry(&xas, folio) || xa_is_value(folio))
-			continue;
-		if (whence == SEEK_DATA) {
-			data = max_t(loff_t, offset,
-				     (loff_t)folio->index << PAGE_SHIFT);
-			break;
-		}
-		/* A gap before this folio is the hole. */
-		if (folio->index > next)
-			break;
-		next = folio->index + folio_nr_pages(folio);
-		if (need_resched()) {
-			xas_pause(&xas);
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
-	}
-	rcu_read_unlock();
-
+	seek.next = offset >> PAGE_SHIFT;
+	faultmem_store_walk(fdev, seek.next, (size - 1) >> PAGE_SHIFT,
+			    faultmem_seek_folio, &seek);
 	if (whence == SEEK_DATA)
-		return data;
-	return min_t(u64, max_t(u64, offset, (u64)next << PAGE_SHIFT), size);
+		return seek.data;
+	return min_t(u64, max_t(u64, offset, (u64)seek.next << PAGE_SHIFT),
+		     size);
 }
-
