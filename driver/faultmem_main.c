@@ -9,6 +9,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cache.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -23,15 +24,16 @@
 #define FAULTMEM_DEFAULT_SIZE	SZ_16M
 #define FAULTMEM_DEFAULT_MAX	SZ_1G
 
-static unsigned int devices = 1;
+static unsigned int devices __ro_after_init = 1;
 module_param(devices, uint, 0444);
 MODULE_PARM_DESC(devices, "Number of /dev/faultmemN devices (1-"
 		 __stringify(FAULTMEM_MAX_DEVICES) ", default 1)");
 
-static u64 size = FAULTMEM_DEFAULT_SIZE;
-u64 faultmem_max_size = FAULTMEM_DEFAULT_MAX;
+/* The parameters are set at load and never change: __ro_after_init. */
+static u64 size __ro_after_init = FAULTMEM_DEFAULT_SIZE;
+u64 faultmem_max_size __ro_after_init = FAULTMEM_DEFAULT_MAX;
 /* 0 until faultmem_check_params() applies the default: half of RAM. */
-u64 faultmem_max_total_size;
+u64 faultmem_max_total_size __ro_after_init;
 
 /*
  * "size" and "max_size" take a byte count with an optional K/M/G suffix and
@@ -82,7 +84,7 @@ module_param_cb(max_total_size, &faultmem_param_bytes_ops,
 MODULE_PARM_DESC(max_total_size, "Largest sum of the sizes of all devices (default: half of RAM, like tmpfs)");
 
 /* The huge-page policy new devices start with; sysfs changes it per device. */
-enum faultmem_huge faultmem_huge_default = FAULTMEM_HUGE_NEVER;
+enum faultmem_huge faultmem_huge_default __ro_after_init = FAULTMEM_HUGE_NEVER;
 
 static int faultmem_param_set_huge(const char *val,
 				   const struct kernel_param *kp)
