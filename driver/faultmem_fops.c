@@ -369,9 +369,7 @@ static int faultmem_ioctl_inject_list(struct faultmem_dev *fdev,
 	if (copy_from_user(&list, ulist, sizeof(list)))
 		return -EFAULT;
 	ret = faultmem_inject_list(fdev, &list);
-	if (ret)
-		return ret;
-	return put_user(list.nr, &ulist->nr);
+	return ret ? ret : put_user(list.nr, &ulist->nr);
 }
 
 static int faultmem_ioctl_inject_clear(struct faultmem_dev *fdev,

@@ -180,23 +180,23 @@ static bool faultmem_rule_fires(struct faultmem_rule *rule)
 	return true;
 }
 
+/* Where each action's firings are counted, in struct faultmem_stats. */
+static const size_t faultmem_injection_counters[] = {
+	[FAULTMEM_INJECT_SIGBUS] = offsetof(struct faultmem_stats,
+					    injected_sigbus),
+	[FAULTMEM_INJECT_HWPOISON] = offsetof(struct faultmem_stats,
+					      injected_hwpoison),
+	[FAULTMEM_INJECT_NOSPACE] = offsetof(struct faultmem_stats,
+					     injected_nospace),
+	[FAULTMEM_INJECT_DELAY] = offsetof(struct faultmem_stats,
+					   injected_delays),
+};
+
 /* Count a firing in its action's counter (none: 0, nothing fired). */
 static void faultmem_count_injection(struct faultmem_dev *fdev, u32 action)
 {
-	switch (action) {
-	case FAULTMEM_INJECT_SIGBUS:
-		faultmem_count(fdev, injected_sigbus);
-		break;
-	case FAULTMEM_INJECT_HWPOISON:
-		faultmem_count(fdev, injected_hwpoison);
-		break;
-	case FAULTMEM_INJECT_NOSPACE:
-		faultmem_count(fdev, injected_nospace);
-		break;
-	case FAULTMEM_INJECT_DELAY:
-		faultmem_count(fdev, injected_delays);
-		break;
-	}
+	if (action && action < ARRAY_SIZE(faultmem_injection_counters))
+		faultmem_count_at(fdev, faultmem_injection_counters[action], 1);
 }
 
 /**
