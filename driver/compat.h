@@ -8,36 +8,7 @@
  * (Debian unstable) and the newest rc (Debian experimental). make lint
  * fails on a gate whose release does not lie between two of them.
  *
- * Checked against the headers of each of those kernels and needing
- * nothing here:
- *  - 6.2/6.4 struct class callbacks and class_create(): faultmem uses a
- *    misc device and sets its mode through miscdevice.mode, no class.
- *  - 6.3 vm_flags_set()/vm_flags_clear() (vma->vm_flags became const),
- *    6.19 vma_flags_t in struct vm_area_desc and 7.0 the end of its
- *    vm_flags (vma_desc_set_flags() and friends): faultmem never changes a
- *    VMA's flags. The fault handler only reads vma->vm_flags, which every
- *    release keeps.
- *  - 6.7 faults under the per-VMA lock: with .map_pages set, the core
- *    may call faultmem_fault() holding only the VMA's lock, not mmap_lock.
- *    The handler relies on neither: it locks the page cache itself.
- *  - 6.10 __assign_str() lost its second argument: our events have no
- *    strings. 6.16's DECLARE_TRACE() naming: we use TRACE_EVENT().
- *  - 6.12 no_llseek removed: faultmem has its own llseek.
- *  - 6.17 misc_register() refuses a fixed minor above 255: faultmem asks
- *    for MISC_DYNAMIC_MINOR on every registration (dynamic minors are now
- *    allocated above 255, and misc_deregister() resets the field).
- *  - 6.18 folio and page flags became memdesc_flags_t: faultmem only uses
- *    the folio_test_*()/folio_mark_*() helpers, never the field.
- *  - 6.19 filemap_alloc_folio() took a mempolicy: faultmem allocates with
- *    folio_alloc(), whose signature has not changed; the task's own
- *    mempolicy applies, as for anonymous memory.
- *  - 7.0 mm_get_unmapped_area() lost its mm argument: faultmem uses
- *    thp_get_unmapped_area(), unchanged. 7.0 removed the
- *    file_system_type.mount shim: faultmem uses init_fs_context.
- *  - 7.1 vm_ops->mapped: faultmem keeps no per-mapping state, so it needs
- *    neither .mapped nor .open/.close.
- *  - cond_resched_rcu() is on its way out: faultmem_store_residency()
- *    spells out rcu_read_unlock(); cond_resched(); rcu_read_lock().
+ * The API changes that needed no gate, and why: docs/decisions.md.
  */
 #ifndef FAULTMEM_COMPAT_H
 #define FAULTMEM_COMPAT_H

@@ -1,19 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * faultmem: the page-fault handler.
- *
- * faultmem_mmap() (compat.h) only installs these operations; no page
- * is mapped until the process touches it. Then the CPU raises a page fault,
- * the architecture code calls handle_mm_fault(), the core finds no PTE for
- * an address in a VMA with ->vm_ops->fault and calls faultmem_fault(). We
- * hand back a locked page and the core (finish_fault()) installs the PTE,
- * or first copies the page when a MAP_PRIVATE mapping is written
- * (do_cow_fault()), so copy-on-write needs no code here. When the page
- * belongs to a PMD-size folio and the mapping is 2 MiB aligned, the same
- * finish_fault() maps the whole folio with one PMD (do_set_pmd()).
- *
- * Read faults first try faultmem_map_pages() (fault-around), which maps
- * the resident pages around the address without calling us.
+ * faultmem: the page-fault handler, and fault-around (the path of a fault
+ * from the CPU to here: docs/design.md, "The fault, step by step").
  */
 #include <linux/file.h>
 #include <linux/ktime.h>

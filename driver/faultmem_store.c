@@ -1,22 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * faultmem: the backing store.
- *
- * Each device's buffer is the page cache of an inode on a private pseudo
- * filesystem, the model of mm/secretmem.c and of DRM's anon inode. Why not
- * a private array of pages, as LDD3 and most course drivers do?
- *
- *  - Pages in an address_space have ->mapping and ->index, so the kernel
- *    treats a mapping of the device like a mapping of a file: process-shared
- *    futexes work, GUP users (process_vm_readv, /proc/PID/mem) work, and
- *    MAP_PRIVATE gets copy-on-write from the core.
- *  - unmap_mapping_range() finds every VMA of every process through the
- *    address_space's rmap tree, which is what resize and hole punching need
- *    to take pages away safely. That only works if every open file of the
- *    device shares one address_space, hence one inode per device and
- *    file->f_mapping pointing at it (see faultmem_open()).
- *  - filemap_add_folio() charges each page to the memory cgroup of the task
- *    that first touched it, and truncation uncharges it.
+ * faultmem: the backing store: each device's buffer is the page cache of
+ * an inode on a private pseudo filesystem, as for mm/secretmem.c (why not
+ * a page array: docs/design.md).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
