@@ -191,7 +191,7 @@ run_all() {
 		-t "$top/build/selftests" -b "$top/build/bin" -f "$programs"
 		-d "$top/build/demos" -F "$dir/queue:/faultmem/mutants/queue")
 	[ -x /usr/bin/trace-cmd ] && args+=(-B /usr/bin/trace-cmd)
-	# What make check's image has too: python3 for the README's recipe.
+	# What make check's image has too: python3 for the Python recipe (docs/fault-injection.md).
 	python=$("$top"/scripts/python-files.sh) ||
 		die "cannot list python3's files for the mutants' initramfs"
 	read -ra python <<<"${python//$'\n'/ }"

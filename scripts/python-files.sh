@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # mkinitramfs.sh arguments that put Debian's python3, the parts of its
-# standard library that the README's Python recipe (userspace/recipes/)
-# imports, and the recipes themselves into the test VM's image: the
-# recipe runs there as a user would run it (inject_cli_test).
+# standard library that the Python recipe of docs/fault-injection.md
+# (userspace/recipes/) imports, and the recipes themselves into the test
+# VM's image: the recipe runs there as a user would run it
+# (inject_cli_test).
 set -eu
 python=/usr/bin/python3
 [ -x "$python" ] || { echo "python-files.sh: no $python (apt-get install python3)" >&2; exit 1; }

@@ -6,7 +6,7 @@
  * a tmpfs file of the same size, so that what tmpfs does is measured, not
  * assumed: a test that tmpfs fails is a wrong test. The few calls the VFS
  * refuses on every character device are checked for exactly that refusal
- * (the README says what to use instead).
+ * (docs/contract.md says what to use instead).
  */
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -399,7 +399,7 @@ TEST_F(file, seek_hole_after_a_huge_folio)
 
 /*
  * What the VFS refuses on every character device, before the driver is
- * asked, and the README's replacement for each: copy_file_range() (use
+ * asked, and the replacement docs/contract.md gives for each: copy_file_range() (use
  * splice() or sendfile()), fallocate() (the punch-hole ioctl), ftruncate()
  * (the resize ioctl), sync_file_range() (fdatasync()).
  */

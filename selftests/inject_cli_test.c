@@ -3,8 +3,9 @@
  * Faults on demand from the command line: faultmem inject adds, lists and
  * clears rules, refuses junk with exit status 2 and adds nothing;
  * faultmem run --inject fails only the command it runs; faultmem map
- * marks the pages under a rule; and the README's recipes do what the
- * README says (busybox dd here, with GNU dd's conv=noerror,sync).
+ * marks the pages under a rule; and the recipes of
+ * docs/fault-injection.md do what it says (busybox dd here, with GNU
+ * dd's conv=noerror,sync).
  */
 #include "faultmem_cli.h"
 
@@ -251,7 +252,7 @@ TEST_F(inject_cli, touch_says_why_a_page_failed)
 }
 
 /*
- * The README's recipe: dd conv=noerror,sync over a bad page reports the
+ * The dd recipe (docs/fault-injection.md): dd conv=noerror,sync over a bad page reports the
  * error, writes zeroes for that block and copies the rest.
  */
 TEST_F(inject_cli, dd_noerror_sync_copies_around_a_bad_page)
@@ -283,7 +284,7 @@ TEST_F(inject_cli, dd_noerror_sync_copies_around_a_bad_page)
 }
 
 /*
- * The README's Python recipe (userspace/recipes/pread_and_mmap.py), run by
+ * The Python recipe (userspace/recipes/pread_and_mmap.py), run by
  * Debian's python3: os.pread() raises OSError EIO, a mapped access kills
  * the interpreter with SIGBUS.
  */

@@ -408,7 +408,7 @@ TEST_F(tool, map_takes_utf8_from_the_locale)
 
 /*
  * EBUSY from a resize or a punch (a 2 MiB folio across the cut, pinned
- * by vmsplice() into a pipe) gets the README's explanation, exit 1, and
+ * by vmsplice() into a pipe) gets the explanation of docs/troubleshooting.md, exit 1, and
  * nothing changed.
  */
 TEST_F(tool, busy_resize_and_punch_say_why)

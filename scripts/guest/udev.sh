@@ -34,7 +34,7 @@ owner_mode() {
 	stat -c '%G %a' "$1"
 }
 
-# The group the README tells users to create (or the package made), with
+# The group docs/install.md tells users to create (or the package made), with
 # "nobody" as a member, and a user who is not in it.
 if grep -q '^faultmem:' /etc/group; then
 	# usermod -aG faultmem nobody (the group has no members yet)

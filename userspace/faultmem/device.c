@@ -19,7 +19,7 @@
 
 /*
  * Why a resize or punch failed (@einval: what EINVAL means for it), as
- * the README's troubleshooting explains it; "" for an errno without one.
+ * docs/troubleshooting.md explains it; "" for an errno without one.
  */
 static const char *resize_hint(int err, const char *einval)
 {

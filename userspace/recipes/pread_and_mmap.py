@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# The README's Python recipe: what a Python program sees when a page of a
+# The Python recipe of docs/fault-injection.md: what a Python program sees when a page of a
 # file it reads fails. Set up with: faultmem inject 0 sigbus 3
 #   python3 pread_and_mmap.py /dev/faultmem0 3
 import errno
