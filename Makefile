@@ -117,7 +117,7 @@ SELFTESTS := $(patsubst selftests/%.c,$(BUILD)/selftests/%,$(wildcard selftests/
 RUNNER_TESTS := $(patsubst selftests/runner/%.c,$(BUILD)/runner-tests/%,$(wildcard selftests/runner/*.c))
 KSELFTEST_DIR := $(BUILD)/kselftest
 INITRD := $(KBUILD_DIR)/vm/initramfs.cpio.gz
-HEADERS := include/uapi/faultmem.h $(wildcard selftests/*.h)
+HEADERS := $(wildcard include/uapi/*.h selftests/*.h)
 
 # The entry points first install the packages they need (scripts/
 # ensure-deps.sh on the host; scripts/kernel.sh prepare for the kernel:
