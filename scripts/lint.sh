@@ -202,8 +202,12 @@ if [ "$full" = 1 ]; then
 		done
 		echo "make $target$(printf '%s\n' "${settings[@]}" | sort | tr '\n' ' ' | sed 's/^/ /; s/ *$//')"
 	}
-	grep -E '^lane ' .ci/run | sed 's/^lane "[^"]*" //' |
-		while read -ra ci; do lane_key "${ci[@]}"; done >"$out/ci-lanes.txt"
+	# A lane is a line "lane NAME make ...", or a "make ..." string of a
+	# lanes_together call (to the end of its continued lines).
+	{
+		grep -E '^lane ' .ci/run | sed 's/^lane "[^"]*" //'
+		awk '/^lanes_together /, !/\\$/' .ci/run | grep -oE '"make [^"]*"' | tr -d '"'
+	} | while read -ra ci; do lane_key "${ci[@]}"; done >"$out/ci-lanes.txt"
 	grep -o "\`make [^\`]*\`" "$out/readme-kernels.md" | tr -d '`' | sort -u |
 		while read -r lane; do
 			read -ra words <<<"$lane"
