@@ -7,7 +7,8 @@
  *   faultmem_store.c  the backing store: one page-cache address_space per
  *                     device, page lookup/allocation, resize, hole punching
  *   faultmem_fault.c  vm_operations_struct: the page-fault handler
- *   faultmem_fops.c   file_operations: open, llseek, read, write, mmap, ioctl
+ *   faultmem_fops.c   file_operations: open, llseek, read, write, mmap
+ *   faultmem_ioctl.c  the ioctls: size, holes, counters, residency, rules
  *   faultmem_sysfs.c  attributes under /sys/class/misc/faultmemN/
  *   faultmem_inject.c fault injection: the rules that make chosen pages'
  *                     accesses fail or wait, and their triggers
@@ -242,6 +243,9 @@ extern const struct vm_operations_struct faultmem_vm_ops;
 
 /* faultmem_fops.c */
 extern const struct file_operations faultmem_fops;
+
+/* faultmem_ioctl.c */
+long faultmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* faultmem_sysfs.c */
 extern const struct attribute_group *faultmem_attr_groups[];
