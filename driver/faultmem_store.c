@@ -625,7 +625,7 @@ int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
 		return ret;
 
 	faultmem_count(fdev, holes_punched);
-	trace_faultmem_punch_hole(fdev->index, offset, length, resident);
+	trace_faultmem_punch_hole(fdev->index, offset, end, resident);
 	return 0;
 }
 

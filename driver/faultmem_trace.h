@@ -111,40 +111,42 @@ TRACE_EVENT(faultmem_map_pages,
 		      __entry->mapped ? "mapped" : "not_resident")
 );
 
-/* A size change; pages_freed counts pages dropped by a shrink. */
-TRACE_EVENT(faultmem_resize,
-	    TP_PROTO(unsigned int dev, u64 old_size, u64 new_size,
-		     unsigned long pages_freed),
-	    TP_ARGS(dev, old_size, new_size, pages_freed),
-	    TP_STRUCT__entry(__field(unsigned int, dev)
-			     __field(u64, old_size)
-			     __field(u64, new_size)
-			     __field(unsigned long, pages_freed)),
-	    TP_fast_assign(__entry->dev = dev;
-			   __entry->old_size = old_size;
-			   __entry->new_size = new_size;
-			   __entry->pages_freed = pages_freed;),
-	    TP_printk("faultmem%u old_size=%llu new_size=%llu pages_freed=%lu",
-		      __entry->dev, __entry->old_size, __entry->new_size,
-		      __entry->pages_freed)
+/*
+ * A change to the bytes from @from to @to, and the pages it freed: a
+ * resize from one size to the other, or a hole punched between them.
+ * The class prints a resize; the punch prints its own.
+ */
+DECLARE_EVENT_CLASS(faultmem_extent,
+		    TP_PROTO(unsigned int dev, u64 from, u64 to,
+			     unsigned long pages_freed),
+		    TP_ARGS(dev, from, to, pages_freed),
+		    TP_STRUCT__entry(__field(unsigned int, dev)
+				     __field(u64, from)
+				     __field(u64, to)
+				     __field(unsigned long, pages_freed)),
+		    TP_fast_assign(__entry->dev = dev;
+				   __entry->from = from;
+				   __entry->to = to;
+				   __entry->pages_freed = pages_freed;),
+		    TP_printk("faultmem%u old_size=%llu new_size=%llu pages_freed=%lu",
+			      __entry->dev, __entry->from, __entry->to,
+			      __entry->pages_freed)
 );
 
+/* A size change; pages_freed counts pages dropped by a shrink. */
+DEFINE_EVENT(faultmem_extent, faultmem_resize,
+	     TP_PROTO(unsigned int dev, u64 old_size, u64 new_size,
+		      unsigned long pages_freed),
+	     TP_ARGS(dev, old_size, new_size, pages_freed));
+
 /* A hole punched: the byte range and the pages it freed. */
-TRACE_EVENT(faultmem_punch_hole,
-	    TP_PROTO(unsigned int dev, u64 offset, u64 length,
-		     unsigned long pages_freed),
-	    TP_ARGS(dev, offset, length, pages_freed),
-	    TP_STRUCT__entry(__field(unsigned int, dev)
-			     __field(u64, offset)
-			     __field(u64, length)
-			     __field(unsigned long, pages_freed)),
-	    TP_fast_assign(__entry->dev = dev;
-			   __entry->offset = offset;
-			   __entry->length = length;
-			   __entry->pages_freed = pages_freed;),
-	    TP_printk("faultmem%u offset=%llu length=%llu pages_freed=%lu",
-		      __entry->dev, __entry->offset, __entry->length,
-		      __entry->pages_freed)
+DEFINE_EVENT_PRINT(faultmem_extent, faultmem_punch_hole,
+		   TP_PROTO(unsigned int dev, u64 offset, u64 end,
+			    unsigned long pages_freed),
+		   TP_ARGS(dev, offset, end, pages_freed),
+		   TP_printk("faultmem%u offset=%llu length=%llu pages_freed=%lu",
+			     __entry->dev, __entry->from,
+			     __entry->to - __entry->from, __entry->pages_freed)
 );
 
 #endif /* _FAULTMEM_TRACE_H */

@@ -576,6 +576,35 @@ TEST_F(obs, cli_trace_decodes_and_cleans_up)
 }
 
 /*
+ * The resize and punch events share one layout (from, to); the tool reads
+ * the punched length as their difference and a resize as from -> to.
+ */
+TEST_F(obs, cli_trace_decodes_resize_and_punch)
+{
+	char out[8192], want[128];
+	pid_t pid;
+	int fd;
+
+	if (access(TRACEFS "events/faultmem", F_OK))
+		SKIP(return, "no tracefs or no faultmem events");
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(1, pwrite(self->fd, "x", 1, i * self->page));
+	fd = start_cli((const char *[]){ "trace", "-n", "2", "0", NULL },
+		       TRACE_READY, &pid, out, sizeof(out));
+	ASSERT_LE(0, fd) TH_LOG("the tracer did not start: %s", out);
+	ASSERT_EQ(0, fm_punch(self->fd, self->page, 2 * self->page));
+	ASSERT_EQ(0, fm_set_size(self->fd, 2 * self->page));
+	EXPECT_EQ(0, finish_cli(pid, fd, out, sizeof(out)))
+		TH_LOG("the tracer did not exit cleanly after 2 events: %s", out);
+	snprintf(want, sizeof(want), "faultmem0  punch  %ld bytes at %ld, 2 pages freed\n",
+		 2 * self->page, self->page);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in: %s", want, out);
+	snprintf(want, sizeof(want), "faultmem0  resize %ld -> %ld bytes, 1 pages freed\n",
+		 32 * self->page, 2 * self->page);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no '%s' in: %s", want, out);
+}
+
+/*
  * Events recorded before faultmem trace started are not its to show (the
  * 4th fault of a "-n 3" run used to reappear in the next run), and the
  * global buffer that holds them belongs to whoever recorded them: the

@@ -28,9 +28,8 @@ static const char *const field_names[NR_EVENT_FIELDS] = {
 	[F_WRITE] = "write", [F_SHARED] = "shared", [F_OUTCOME] = "outcome",
 	[F_DURATION_NS] = "duration_ns", [F_ORDER] = "order",
 	[F_START_PGOFF] = "start_pgoff", [F_END_PGOFF] = "end_pgoff",
-	[F_MAPPED] = "mapped", [F_OLD_SIZE] = "old_size",
-	[F_NEW_SIZE] = "new_size", [F_PAGES_FREED] = "pages_freed",
-	[F_OFFSET] = "offset", [F_LENGTH] = "length",
+	[F_MAPPED] = "mapped", [F_FROM] = "from", [F_TO] = "to",
+	[F_PAGES_FREED] = "pages_freed",
 };
 
 /* Where a field lies in a record or a page; size 0: there is none. */

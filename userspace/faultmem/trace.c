@@ -65,12 +65,12 @@ static void print_event(const struct fm_event *ev)
 	case EV_RESIZE:
 		printf("faultmem%-2" PRIu64 " resize %" PRIu64 " -> %" PRIu64
 		       " bytes, %" PRIu64 " pages freed\n", v[F_DEV],
-		       v[F_OLD_SIZE], v[F_NEW_SIZE], v[F_PAGES_FREED]);
+		       v[F_FROM], v[F_TO], v[F_PAGES_FREED]);
 		break;
 	default:
 		printf("faultmem%-2" PRIu64 " punch  %" PRIu64 " bytes at %" PRIu64
-		       ", %" PRIu64 " pages freed\n", v[F_DEV], v[F_LENGTH],
-		       v[F_OFFSET], v[F_PAGES_FREED]);
+		       ", %" PRIu64 " pages freed\n", v[F_DEV], v[F_TO] - v[F_FROM],
+		       v[F_FROM], v[F_PAGES_FREED]);
 	}
 	fflush(stdout);
 }
