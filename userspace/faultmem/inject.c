@@ -310,17 +310,12 @@ int parse_inject_rule(const char *cmd, int nwords, char **words,
 		return EXIT_USAGE;
 	if (nwords > need)
 		return usage_error("%s: unexpected '%s' after PAGES", cmd, words[need]);
-	memset(r, 0, sizeof(*r));
-	r->action = action;
-	r->delay_ns = delay_ns;
-	r->first_page = first;
-	r->nr_pages = nr;
-	r->flags = o->flags;
-	r->times = o->times;
-	r->after = o->after;
-	r->probability = o->probability;
-	r->pid = o->pid;
-	r->seed = o->seed;
+	*r = (struct faultmem_inject_rule) {
+		.action = action, .delay_ns = delay_ns,
+		.first_page = first, .nr_pages = nr,
+		.flags = o->flags, .times = o->times, .after = o->after,
+		.probability = o->probability, .pid = o->pid, .seed = o->seed,
+	};
 	return 0;
 }
 
