@@ -97,23 +97,23 @@ TEST_F_TIMEOUT(fsx, the_device_answers_as_tmpfs_does, 300)
 	printf("# %s", out);
 	EXPECT_EQ(0, status) TH_LOG("%s", cmd);
 	EXPECT_NE(NULL, strstr(out, "the device and tmpfs agreed"));
-	/* The sysfs parser and the checks after a refusal were reached. */
+	/*
+	 * How many resizes go through sysfs, are refused or cut a held folio
+	 * is up to the seed (a slow kernel's 5 s may draw none): the test
+	 * below counts them from a fixed seed. Every refusal was probed.
+	 */
 	ASSERT_TRUE(fsx_read_counts(out, &c));
-	EXPECT_LT(0, c.by_sysfs);
-	EXPECT_LT(0, c.refused);
-	/* The test VM's cap (half its RAM) is below max_size: probed. */
 	EXPECT_EQ(c.refused, c.probes);
-	/* Cuts through a held folio: a random run may or may not try one. */
 	if (!variant->huge)
 		EXPECT_EQ(0, c.busy);
 }
 
 /*
- * Stores, pins, resizes and punches only, from a seed that holds a page of
- * a huge folio and then cuts through that folio a dozen times in 200
- * operations: the device refuses each cut with EBUSY and nothing moves
- * (main.c), where the random run above may never try one. With small
- * pages the same cuts succeed, as on tmpfs.
+ * Stores, pins, resizes and punches only, from a seed that in 200
+ * operations resizes through sysfs a dozen times, is refused past the cap
+ * and holds a page of a huge folio and then cuts through that folio a
+ * dozen times: the device refuses each cut with EBUSY and nothing moves
+ * (main.c). With small pages the same cuts succeed, as on tmpfs.
  */
 TEST_F_TIMEOUT(fsx, a_held_folio_refuses_every_cut, 120)
 {
@@ -125,6 +125,9 @@ TEST_F_TIMEOUT(fsx, a_held_folio_refuses_every_cut, 120)
 		 FSX, self->file, variant->huge ? " -H" : "");
 	EXPECT_EQ(0, fm_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	ASSERT_TRUE(fsx_read_counts(out, &c)) TH_LOG("%s", out);
+	EXPECT_LE(5, c.by_sysfs);
+	EXPECT_LE(5, c.refused);
+	/* The test VM's cap (half its RAM) is below max_size: probed. */
 	EXPECT_EQ(c.refused, c.probes);
 	/* The harness's EXPECT_*() are if statements: braces for the else. */
 	if (variant->huge) {
