@@ -115,7 +115,7 @@ static inline void faultmem_release_fault_lock(struct vm_fault *vmf)
  * (mbind()) and, failing one, the task's. 6.13 (commit "mm: remove unused
  * hugepage for vma_alloc_folio()") dropped the last argument, which asked
  * for THP placement (try the preferred node alone first) as shmem does for
- * its 2 MiB folios.
+ * its huge folios.
  */
 static inline struct folio *
 faultmem_vma_alloc_folio(gfp_t gfp, unsigned int order,

@@ -50,8 +50,8 @@
  * never grows by writing, and a huge folio reaching past the end would let
  * a PMD map memory beyond the end of the object, where a file gives
  * SIGBUS. So both "always" and "within_size" use huge folios exactly for
- * the 2 MiB blocks that lie wholly inside the device; the rest of it gets
- * 4 KiB pages.
+ * the PMD-size blocks that lie wholly inside the device; the rest of it gets
+ * base pages.
  */
 enum faultmem_huge {
 	FAULTMEM_HUGE_NEVER,

@@ -108,7 +108,7 @@ static struct faultmem_injection faultmem_fault_rules(struct faultmem_dev *fdev,
  *
  * Every call is counted and traced (faultmem_fault, with what it did, how
  * long it took and the order of the folio holding the page, so a tracer
- * can tell 2 MiB allocations from 4 KiB ones; the clock is read only while
+ * can tell huge allocations from base pages; the clock is read only while
  * the event is enabled).
  *
  * Return: VM_FAULT_LOCKED with vmf->page set (locked, referenced; the core
@@ -206,12 +206,13 @@ trace:
  *
  * Before calling ->fault for a read fault, do_read_fault() offers the
  * window around the address (fault_around_bytes, 64 KiB by default: 16
- * pages) to ->map_pages. filemap_map_pages() maps every page of the window
- * that is already resident and unlocked, without allocating or waiting,
- * and a PMD-size folio with a single PMD where the mapping allows. If that
- * covers the faulting address, ->fault is not called at all; otherwise the
- * core goes on to faultmem_fault(). So re-mapping resident data costs one
- * fault per 16 pages instead of one per page, exactly as for a file.
+ * pages of 4 KiB, 4 of 16 KiB) to ->map_pages. filemap_map_pages() maps
+ * every page of the window that is already resident and unlocked, without
+ * allocating or waiting, and a PMD-size folio with a single PMD where the
+ * mapping allows. If that covers the faulting address, ->fault is not
+ * called at all; otherwise the core goes on to faultmem_fault(). So
+ * re-mapping resident data costs one fault per window instead of one per
+ * page, exactly as for a file.
  *
  * It needs no invalidate lock: it only maps folios it could lock without
  * waiting and that are still in our mapping and inside i_size, which is

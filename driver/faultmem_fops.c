@@ -141,7 +141,7 @@ static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				break;
 			}
 		}
-		/* A whole folio at a time: 2 MiB for a huge one. */
+		/* A whole folio at a time: PMD-size for a huge one. */
 		folio = faultmem_get_folio(faultmem_mapping(fdev),
 					   pos >> PAGE_SHIFT);
 		if (folio) {
@@ -179,7 +179,7 @@ static ssize_t faultmem_read_iter(struct kiocb *iocb, struct iov_iter *to)
  * @fdev: the device
  * @pos: byte position
  * @bytes: how much the caller would like written; cut at the end of the
- *	folio at @pos (4 KiB, or 2 MiB for a huge one) and of the buffer
+ *	folio at @pos (a page, or PMD-size for a huge one) and of the buffer
  * @from: source
  * @folio_bytes: set to the size of the folio at @pos
  *
@@ -236,10 +236,10 @@ unlock:
  *
  * A folio at a time. The source must be faulted in before the folio is
  * locked, and the size of the next folio is not known yet: guess that it
- * is as large as the last one. So a step after a 4 KiB folio faults in up
+ * is as large as the last one. So a step after a base page faults in up
  * to the end of the page (faulting in more on every step would touch each
- * source page many times), and a step after a 2 MiB folio up to the end
- * of its 2 MiB block; a wrong guess costs one short step.
+ * source page many times), and a step after a huge folio up to the end
+ * of its PMD-size block; a wrong guess costs one short step.
  *
  * Each page reached is one access for the fault-injection rules, however
  * many steps its copy takes.
@@ -315,7 +315,7 @@ const struct file_operations faultmem_fops = {
 	/* faultmem_mmap() or, from 6.16, faultmem_mmap_prepare(). */
 	FAULTMEM_FOPS_MMAP,
 	/*
-	 * Mappings of 2 MiB or more start on a 2 MiB boundary (in address
+	 * Mappings of PMD size or more start on a PMD boundary (in address
 	 * and in offset), so a PMD-size folio can be mapped with one PMD.
 	 * NULL on kernels without transparent huge pages.
 	 */

@@ -115,7 +115,7 @@ static const struct kernel_param_ops faultmem_param_huge_ops = {
 };
 
 module_param_cb(huge, &faultmem_param_huge_ops, &faultmem_huge_default, 0444);
-MODULE_PARM_DESC(huge, "Back the buffers with 2 MiB folios: never (default), always or within_size (the same on faultmem: every 2 MiB block wholly inside the device)");
+MODULE_PARM_DESC(huge, "Back the buffers with PMD-size folios (2 MiB on x86-64): never (default), always or within_size (the same on faultmem: every PMD-size block wholly inside the device)");
 
 static struct faultmem_dev *faultmem_devs;
 

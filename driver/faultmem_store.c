@@ -154,7 +154,7 @@ void faultmem_store_destroy(struct faultmem_dev *fdev)
 
 /*
  * The user address at which the faulting mapping shows page @index of the
- * device (for a 2 MiB folio, its first page): where a NUMA policy is
+ * device (for a huge folio, its first page): where a NUMA policy is
  * looked up and an interleave position computed.
  */
 static unsigned long faultmem_fault_address(const struct vm_fault *vmf,
@@ -168,7 +168,7 @@ static unsigned long faultmem_fault_address(const struct vm_fault *vmf,
  * @index. filemap_add_folio() locks the folio, and on failure unlocks it
  * again: on success we own it locked, on failure we only drop our
  * reference. Huge allocations must not dig into reclaim or compaction, or
- * warn: a 4 KiB page is a fine answer when 2 MiB is not at hand.
+ * warn: a base page is a fine answer when a huge one is not at hand.
  *
  * Where the memory comes from is the NUMA policy's choice: for a fault
  * (@vmf) the policy of the faulting mapping (mbind()), falling back to the
@@ -210,12 +210,12 @@ static struct folio *faultmem_add_folio(struct address_space *mapping,
 
 /*
  * Under a huge policy, answer a miss at @index with one PMD-size folio for
- * the whole 2 MiB block around it, if that block lies wholly inside the
+ * the whole PMD-size block around it, if that block lies wholly inside the
  * device. A fault through a mapping whose process opted out of huge pages
  * (MADV_NOHUGEPAGE on the mapping, prctl(PR_SET_THP_DISABLE)) gets small
  * pages, as tmpfs does; write() has no mapping to ask. Return: the folio,
  * locked, or NULL when the policy or the opt-out says no, the block
- * already holds pages (-EEXIST: not a failure), or no 2 MiB could be
+ * already holds pages (-EEXIST: not a failure), or no huge folio could be
  * allocated or charged (counted in huge_fallbacks).
  */
 static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
@@ -267,11 +267,11 @@ static struct folio *faultmem_try_huge_folio(struct faultmem_dev *fdev,
  * copy and takes the winner's, so every writer ends up on the same page.
  *
  * Under a huge policy the miss is first answered with a PMD-size folio for
- * the whole 2 MiB block around @index. That fails with -EEXIST if any page
- * of the block is already resident, with -ENOMEM if no 2 MiB is free or the
- * memory cgroup refuses the charge; either way we fall back to a 4 KiB
- * page, so a huge policy never makes a fault fail that would otherwise
- * succeed.
+ * the whole PMD-size block around @index. That fails with -EEXIST if any
+ * page of the block is already resident, with -ENOMEM if no huge folio is
+ * free or the memory cgroup refuses the charge; either way we fall back to
+ * a base page, so a huge policy never makes a fault fail that would
+ * otherwise succeed.
  *
  * Return: the folio (which may be large: use folio_file_page() to find
  * the page at @index), locked and with a reference the caller must drop,
@@ -490,7 +490,7 @@ restore:
  * the new end, if any, is split first, so that nothing is freed if that
  * fails. Then the tail is freed as a hole punch while i_size still says
  * @old_size, and only then is the size lowered. Why in that order? If
- * truncate_pagecache() split a 2 MiB folio after i_size had shrunk, the
+ * truncate_pagecache() split a huge folio after i_size had shrunk, the
  * split would drop the tail pages beyond the new end itself, and on the
  * way "clean" their dirty flag with writeback accounting (6.1:
  * __split_huge_page() calls folio_account_cleaned()), which dereferences
@@ -559,7 +559,7 @@ static int faultmem_store_resize_locked(struct faultmem_dev *fdev,
  * Return: 0, -EINVAL for a size that is not a page multiple, -EFBIG for a
  * size above the device's cap (max_size), -ENOSPC when growing would take
  * all devices together past the module's cap (max_total_size), or -EBUSY
- * when a pinned 2 MiB folio across the new end cannot be split.
+ * when a pinned huge folio across the new end cannot be split.
  */
 int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
 {
@@ -592,7 +592,7 @@ int faultmem_store_resize(struct faultmem_dev *fdev, u64 new_size)
  * nothing: the large folios across either end of the range are split
  * before anything is freed, and a punch that fails has changed no byte.
  *
- * Return: 0, -EINVAL for a bad range, or -EBUSY when a pinned 2 MiB
+ * Return: 0, -EINVAL for a bad range, or -EBUSY when a pinned huge
  * folio across an end of the range cannot be split.
  */
 int faultmem_store_punch_hole(struct faultmem_dev *fdev, u64 offset,
@@ -854,8 +854,8 @@ static bool faultmem_seek_folio(struct folio *folio, void *arg)
  * @whence:	SEEK_DATA or SEEK_HOLE
  *
  * Data is every resident page, holes are the pages never written or
- * punched out since, page by page (a 2 MiB folio is 512 pages of data),
- * as for a tmpfs file; the answer is a snapshot.
+ * punched out since, page by page (a huge folio is HPAGE_PMD_NR pages of
+ * data), as for a tmpfs file; the answer is a snapshot.
  *
  * Return: the offset of the first byte of data (SEEK_DATA) or of a hole
  * (SEEK_HOLE; the end of the device counts as one) at or after @offset,

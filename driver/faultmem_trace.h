@@ -45,9 +45,10 @@ TRACE_DEFINE_ENUM(FAULTMEM_FAULT_DELAYED_RETRY);
 /*
  * One call of the fault handler: which device and page, which user
  * address, the kind of access, what the handler did, how long it took and
- * the order of the folio that holds the page (0: 4 KiB, 9: 2 MiB; 0 too
- * for sigbus and oom, where there is none), which with new_page tells a
- * 4 KiB allocation from a 2 MiB one. "shared" is what mmap() was asked
+ * the order of the folio that holds the page (0: a base page,
+ * HPAGE_PMD_ORDER: a PMD-size folio; 0 too for sigbus and oom, where there
+ * is none), which with new_page tells a base-page allocation from a huge
+ * one. "shared" is what mmap() was asked
  * for (VM_MAYSHARE): the kernel clears VM_SHARED from a MAP_SHARED mapping
  * of a file not open for writing, since such a mapping can never write
  * the file; the caller reads it before a delay rule's wait, after which
