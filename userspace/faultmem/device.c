@@ -31,7 +31,7 @@ static const char *resize_hint(int err, const char *einval)
 	case ENOSPC:
 		return " (above the module's max_total_size)";
 	case EBUSY:
-		return " (a 2 MiB folio across the new end or an end of the hole is pinned,"
+		return " (a huge folio across the new end or an end of the hole is pinned,"
 		       " by O_DIRECT, vmsplice() or a read() in progress: retry when that is done;"
 		       " nothing changed)";
 	default:

@@ -106,6 +106,26 @@ static char *read_file(const char *path)
 }
 
 /*
+ * The order of a PMD-size folio on the running kernel (2 MiB on x86-64,
+ * 32 MiB with 16 KiB pages on arm64), or 0 when it has no THP to say so.
+ */
+unsigned int pmd_folio_order(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+	uint64_t bytes = 0, page = sysconf(_SC_PAGESIZE);
+	unsigned int order = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%" SCNu64, &bytes) != 1)
+		bytes = 0;
+	fclose(f);
+	while (bytes > page << order)
+		order++;
+	return bytes == page << order ? order : 0;
+}
+
+/*
  * The name a "field:TYPE NAME;" or "field:TYPE NAME[N];" declaration of
  * @len bytes gives (its last word) into @name.
  */

@@ -57,7 +57,7 @@ static void usage(FILE *out)
 		"  run    [-d DEVICE] [--map] -- COMMAND [ARGS...]\n"
 		"                                  run COMMAND and count its (and its children's)\n"
 		"                                  faultmem events, like perf stat: faults by\n"
-		"                                  outcome, 4 KiB and 2 MiB allocations, fault\n"
+		"                                  outcome, allocations by folio size, fault\n"
 		"                                  times (count, total, median, max), fault-around;\n"
 		"                                  --map: the map after, the pages it faulted on\n"
 		"                                  marked; --inject 'ACTION [DURATION] PAGES\n"

@@ -128,17 +128,16 @@ static void print_durations(struct numbers *ns)
 }
 
 /*
- * The new_page faults by the size of the folio allocated: always 4 KiB
- * (order 0) and 2 MiB, and any other size that occurred.
+ * The new_page faults by the size of the folio allocated: always a base
+ * page (order 0) and a PMD-size folio, and any other size that occurred.
  */
 static void print_allocs(const uint64_t *allocs)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	unsigned int order, pmd = pmd_folio_order();
 	char name[32], size[32];
-	unsigned int order;
 
 	for (order = 0; order < MAX_ORDER_SEEN; order++) {
-		if (!allocs[order] && order && (uint64_t)page << order != 2 << 20)
+		if (!allocs[order] && order && order != pmd)
 			continue;
 		snprintf(name, sizeof(name), "alloc_%s",
 			 folio_size(order, "", size, sizeof(size)));

@@ -51,6 +51,7 @@ int event_of_device(const struct fm_event *ev, const char *name);
 
 const char *folio_size(unsigned int order, const char *sep, char *buf,
 		       size_t size);
+unsigned int pmd_folio_order(void);
 
 /*
  * A tracefs instance of the tool's own, instances/faultmem-WHAT-PID: its
