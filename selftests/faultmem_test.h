@@ -33,6 +33,23 @@ static inline long fm_page_size(void)
 }
 
 /*
+ * The size of a PMD-size folio on this kernel, in bytes (2 MiB on x86-64,
+ * 32 MiB on arm64 with 16 KiB pages), or 0 without transparent huge pages.
+ */
+static inline long fm_pmd_size(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+	long bytes = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &bytes) != 1)
+		bytes = 0;
+	fclose(f);
+	return bytes;
+}
+
+/*
  * 1 if the kernel has CONFIG_MEMORY_FAILURE (its sysctl exists): only then
  * does VM_FAULT_HWPOISON become SIGBUS with BUS_MCEERR_AR; without it the
  * architecture code sends a plain BUS_ADRERR (the debug kernel's config).

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Huge mappings (huge=always|within_size): the buffer is backed by 2 MiB
- * folios where a whole 2 MiB block lies inside the device, mappings get a
- * 2 MiB-aligned address, and a fault maps a whole block with one PMD.
+ * Huge mappings (huge=always|within_size): the buffer is backed by PMD-size
+ * folios where a whole PMD-size block lies inside the device, mappings get
+ * a PMD-aligned address, and a fault maps a whole block with one PMD. Every
+ * size is in blocks of this kernel's PMD (2 MiB on x86-64, 32 MiB on arm64
+ * with 16 KiB pages).
  * Punching holes and shrinking split the folios and keep every other byte;
  * the end of the device still gives SIGBUS.
  */
@@ -12,25 +14,24 @@
 
 #include "faultmem_test.h"
 
-#define MIB		(1L << 20)
-#define HUGE_SIZE	(2 * MIB)
-
 FIXTURE(huge) {
 	int fd;
 	long page;
-	long per_huge;		/* base pages in a 2 MiB folio */
+	long huge;		/* bytes in a PMD-size folio */
+	long per_huge;		/* base pages in a PMD-size folio */
 	off_t initial;
 };
 
 FIXTURE_SETUP(huge)
 {
 	self->page = fm_page_size();
-	self->per_huge = HUGE_SIZE / self->page;
+	self->huge = fm_pmd_size();
+	self->per_huge = self->huge / self->page;
 	self->fd = fm_open(O_RDWR);
 	self->initial = lseek(self->fd, 0, SEEK_END);
-	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
+	if (!self->huge)
 		SKIP(return, "kernel without transparent huge pages");
-	ASSERT_EQ(0, fm_set_size(self->fd, 8 * MIB));
+	ASSERT_EQ(0, fm_set_size(self->fd, 4 * self->huge));
 	ASSERT_EQ(0, fm_punch_all(self->fd));
 	ASSERT_EQ(0, fm_sysfs_write("huge", "always"));
 }
@@ -97,25 +98,25 @@ TEST_F(huge, policy_is_shown_like_shmem_and_garbage_is_refused)
 }
 
 /*
- * First touch of 4 MiB: two faults, one per 2 MiB, each allocating a
- * 2 MiB folio mapped with one PMD (smaps FilePmdMapped), at a
- * 2 MiB-aligned address the driver chose.
+ * First touch of two blocks: two faults, one per block, each allocating a
+ * PMD-size folio mapped with one PMD (smaps FilePmdMapped), at a
+ * PMD-aligned address the driver chose.
  */
-TEST_F(huge, first_touch_maps_one_pmd_per_2mib)
+TEST_F(huge, first_touch_maps_one_pmd_per_block)
 {
 	struct faultmem_stats before, after;
 	long minflt;
 	char *map;
 
 	FM_RETURN_IF_SKIPPED();
-	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+	map = mmap(NULL, 2 * self->huge, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	EXPECT_EQ(0, (uintptr_t)map % HUGE_SIZE);
+	EXPECT_EQ(0, (uintptr_t)map % self->huge);
 
 	before = fm_stats(self->fd);
 	minflt = fm_minflt();
-	EXPECT_EQ(0, fill_pages(map, 4 * MIB, self->page));
+	EXPECT_EQ(0, fill_pages(map, 2 * self->huge, self->page));
 	minflt = fm_minflt() - minflt;
 	after = fm_stats(self->fd);
 
@@ -125,12 +126,12 @@ TEST_F(huge, first_touch_maps_one_pmd_per_2mib)
 	EXPECT_EQ(before.pages_allocated + 2 * self->per_huge,
 		  after.pages_allocated);
 	EXPECT_EQ(2 * self->per_huge, after.resident_pages);
-	EXPECT_EQ(4096, smaps_kb(map, "FilePmdMapped:"));
-	munmap(map, 4 * MIB);
+	EXPECT_EQ(2 * self->huge / 1024, smaps_kb(map, "FilePmdMapped:"));
+	munmap(map, 2 * self->huge);
 }
 
 /*
- * Read faults too; and a fresh mapping of resident 2 MiB folios maps each
+ * Read faults too; and a fresh mapping of resident huge folios maps each
  * with one PMD through fault-around, without calling the fault handler.
  */
 TEST_F(huge, read_faults_and_remaps_use_pmds)
@@ -141,34 +142,35 @@ TEST_F(huge, read_faults_and_remaps_use_pmds)
 	char *map;
 
 	FM_RETURN_IF_SKIPPED();
-	map = mmap(NULL, 4 * MIB, PROT_READ, MAP_SHARED, self->fd, 0);
+	map = mmap(NULL, 2 * self->huge, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	minflt = fm_minflt();
-	for (i = 0; i < 4 * MIB; i += self->page)
+	for (i = 0; i < 2 * self->huge; i += self->page)
 		zero |= map[i];
 	EXPECT_EQ(2, fm_minflt() - minflt);
 	EXPECT_EQ(0, zero);
-	EXPECT_EQ(4096, smaps_kb(map, "FilePmdMapped:"));
-	munmap(map, 4 * MIB);
+	EXPECT_EQ(2 * self->huge / 1024, smaps_kb(map, "FilePmdMapped:"));
+	munmap(map, 2 * self->huge);
 
-	map = mmap(NULL, 4 * MIB, PROT_READ, MAP_SHARED, self->fd, 0);
+	map = mmap(NULL, 2 * self->huge, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	before = fm_stats(self->fd);
 	minflt = fm_minflt();
-	for (i = 0; i < 4 * MIB; i += self->page)
+	for (i = 0; i < 2 * self->huge; i += self->page)
 		zero |= map[i];
 	EXPECT_EQ(2, fm_minflt() - minflt);
 	after = fm_stats(self->fd);
 	EXPECT_EQ(before.faults, after.faults);
 	EXPECT_EQ(before.fault_around_calls + 2, after.fault_around_calls);
 	EXPECT_EQ(before.pages_allocated, after.pages_allocated);
-	EXPECT_EQ(4096, smaps_kb(map, "FilePmdMapped:"));
-	munmap(map, 4 * MIB);
+	EXPECT_EQ(2 * self->huge / 1024, smaps_kb(map, "FilePmdMapped:"));
+	munmap(map, 2 * self->huge);
 }
 
 /*
- * A device of 3 MiB: the block 2-4 MiB is not wholly inside, so it gets
- * 4 KiB pages, and the end of the device still gives SIGBUS.
+ * A device of one and a half blocks: the second block is not wholly
+ * inside, so it gets base pages, and the end of the device still gives
+ * SIGBUS.
  */
 TEST_F(huge, the_partial_last_block_gets_small_pages)
 {
@@ -176,29 +178,29 @@ TEST_F(huge, the_partial_last_block_gets_small_pages)
 	char *map;
 
 	FM_RETURN_IF_SKIPPED();
-	ASSERT_EQ(0, fm_set_size(self->fd, 3 * MIB));
-	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+	ASSERT_EQ(0, fm_set_size(self->fd, 3 * self->huge / 2));
+	map = mmap(NULL, 2 * self->huge, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	before = fm_stats(self->fd);
-	map[2 * MIB + self->page] = 1;
-	map[3 * MIB - 1] = 2;
+	map[self->huge + self->page] = 1;
+	map[3 * self->huge / 2 - 1] = 2;
 	after = fm_stats(self->fd);
 	EXPECT_EQ(before.huge_folios_allocated, after.huge_folios_allocated);
 	EXPECT_EQ(before.pages_allocated + 2, after.pages_allocated);
-	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * MIB, 1, 1).signo);
-	EXPECT_EQ(SIGBUS, fm_touch(map + 4 * MIB - 1, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * self->huge / 2, 1, 1).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 2 * self->huge - 1, 0, 0).signo);
 
 	/* The whole first block still goes huge. */
 	map[0] = 3;
 	EXPECT_EQ(before.huge_folios_allocated + 1,
 		  fm_stats(self->fd).huge_folios_allocated);
-	munmap(map, 4 * MIB);
+	munmap(map, 2 * self->huge);
 }
 
 /*
- * A block that already holds a 4 KiB page cannot take a 2 MiB folio: its
- * other pages come as 4 KiB pages too. That is not an allocation failure.
+ * A block that already holds a base page cannot take a huge folio: its
+ * other pages come as base pages too. That is not an allocation failure.
  */
 TEST_F(huge, a_block_with_small_pages_stays_small)
 {
@@ -209,7 +211,7 @@ TEST_F(huge, a_block_with_small_pages_stays_small)
 	ASSERT_EQ(0, fm_sysfs_write("huge", "never"));
 	ASSERT_EQ(1, pwrite(self->fd, "x", 1, 0));
 	ASSERT_EQ(0, fm_sysfs_write("huge", "always"));
-	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	map = mmap(NULL, self->huge, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	before = fm_stats(self->fd);
@@ -219,11 +221,12 @@ TEST_F(huge, a_block_with_small_pages_stays_small)
 	EXPECT_EQ(before.huge_fallbacks, after.huge_fallbacks);
 	EXPECT_EQ(before.pages_allocated + 1, after.pages_allocated);
 	EXPECT_EQ('x', map[0]);
-	munmap(map, HUGE_SIZE);
+	munmap(map, self->huge);
 }
 
 struct toucher {
 	char *map;
+	long len;
 	long page;
 	int id;
 };
@@ -233,14 +236,14 @@ static void *touch_every_page(void *arg)
 	struct toucher *t = arg;
 	long i;
 
-	for (i = 0; i < 4 * MIB; i += t->page)
+	for (i = 0; i < t->len; i += t->page)
 		t->map[i + t->id] = (char)(t->id + 1);
 	return NULL;
 }
 
 /*
  * Threads racing to first-touch the same blocks: each block gets exactly
- * one 2 MiB folio (the losers of filemap_add_folio() drop theirs and use
+ * one huge folio (the losers of filemap_add_folio() drop theirs and use
  * the winner's), and every thread's bytes land in it.
  */
 TEST_F(huge, racing_first_touches_share_one_folio_per_block)
@@ -253,18 +256,19 @@ TEST_F(huge, racing_first_touches_share_one_folio_per_block)
 	int n;
 
 	FM_RETURN_IF_SKIPPED();
-	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+	map = mmap(NULL, 2 * self->huge, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	before = fm_stats(self->fd);
 	for (n = 0; n < 4; n++) {
-		t[n] = (struct toucher){ .map = map, .page = self->page, .id = n };
+		t[n] = (struct toucher){ .map = map, .len = 2 * self->huge,
+					 .page = self->page, .id = n };
 		ASSERT_EQ(0, pthread_create(&tid[n], NULL, touch_every_page, &t[n]));
 	}
 	for (n = 0; n < 4; n++)
 		pthread_join(tid[n], NULL);
 	after = fm_stats(self->fd);
-	for (i = 0; i < 4 * MIB; i += self->page)
+	for (i = 0; i < 2 * self->huge; i += self->page)
 		for (n = 0; n < 4; n++)
 			bad += map[i + n] != n + 1;
 	EXPECT_EQ(0, bad);
@@ -272,10 +276,10 @@ TEST_F(huge, racing_first_touches_share_one_folio_per_block)
 	EXPECT_EQ(2 * self->per_huge, after.resident_pages);
 	EXPECT_EQ(before.pages_allocated + 2 * self->per_huge,
 		  after.pages_allocated);
-	munmap(map, 4 * MIB);
+	munmap(map, 2 * self->huge);
 }
 
-/* huge=never allocates 4 KiB pages only, one fault each. */
+/* huge=never allocates base pages only, one fault each. */
 TEST_F(huge, never_means_small_pages)
 {
 	struct faultmem_stats before, after;
@@ -283,20 +287,20 @@ TEST_F(huge, never_means_small_pages)
 
 	FM_RETURN_IF_SKIPPED();
 	ASSERT_EQ(0, fm_sysfs_write("huge", "never"));
-	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	map = mmap(NULL, self->huge, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	before = fm_stats(self->fd);
-	EXPECT_EQ(0, fill_pages(map, HUGE_SIZE, self->page));
+	EXPECT_EQ(0, fill_pages(map, self->huge, self->page));
 	after = fm_stats(self->fd);
 	EXPECT_EQ(before.huge_folios_allocated, after.huge_folios_allocated);
 	EXPECT_EQ(before.faults + self->per_huge, after.faults);
 	EXPECT_EQ(0, smaps_kb(map, "FilePmdMapped:"));
-	munmap(map, HUGE_SIZE);
+	munmap(map, self->huge);
 }
 
 /*
- * Punching one page out of a mapped 2 MiB folio splits it: that page reads
+ * Punching one page out of a mapped huge folio splits it: that page reads
  * zero everywhere, every other byte is kept, and only that page is freed.
  */
 TEST_F(huge, punching_a_page_splits_the_folio_and_keeps_the_rest)
@@ -305,10 +309,10 @@ TEST_F(huge, punching_a_page_splits_the_folio_and_keeps_the_rest)
 	char *map, c;
 
 	FM_RETURN_IF_SKIPPED();
-	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	map = mmap(NULL, self->huge, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(0, fill_pages(map, HUGE_SIZE, self->page));
+	ASSERT_EQ(0, fill_pages(map, self->huge, self->page));
 	ASSERT_EQ(self->per_huge, fm_stats(self->fd).resident_pages);
 
 	ASSERT_EQ(0, fm_punch(self->fd, 5 * self->page, self->page));
@@ -316,32 +320,32 @@ TEST_F(huge, punching_a_page_splits_the_folio_and_keeps_the_rest)
 	EXPECT_EQ(1, fm_all_zero(map + 5 * self->page, self->page));
 	ASSERT_EQ(1, pread(self->fd, &c, 1, 5 * self->page));
 	EXPECT_EQ(0, c);
-	for (i = 0; i < HUGE_SIZE; i += self->page)
+	for (i = 0; i < self->huge; i += self->page)
 		if (i != 5 * self->page)
 			bad += map[i] != pattern(i);
 	EXPECT_EQ(0, bad);
-	munmap(map, HUGE_SIZE);
+	munmap(map, self->huge);
 }
 
-/* Punching a whole 2 MiB block frees the folio in one piece. */
+/* Punching a whole block frees the folio in one piece. */
 TEST_F(huge, punching_a_whole_block_frees_it)
 {
 	char *map;
 
 	FM_RETURN_IF_SKIPPED();
-	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+	map = mmap(NULL, 2 * self->huge, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(0, fill_pages(map, 4 * MIB, self->page));
-	ASSERT_EQ(0, fm_punch(self->fd, HUGE_SIZE, HUGE_SIZE));
+	ASSERT_EQ(0, fill_pages(map, 2 * self->huge, self->page));
+	ASSERT_EQ(0, fm_punch(self->fd, self->huge, self->huge));
 	EXPECT_EQ(self->per_huge, fm_stats(self->fd).resident_pages);
-	EXPECT_EQ(1, fm_all_zero(map + HUGE_SIZE, HUGE_SIZE));
+	EXPECT_EQ(1, fm_all_zero(map + self->huge, self->huge));
 	EXPECT_EQ(pattern(self->page), map[self->page]);
-	munmap(map, 4 * MIB);
+	munmap(map, 2 * self->huge);
 }
 
 /*
- * Shrinking through a mapped 2 MiB folio: the part past the new end is
+ * Shrinking through a mapped huge folio: the part past the new end is
  * freed and gives SIGBUS, the part before it keeps its data.
  */
 TEST_F(huge, shrinking_through_a_folio_keeps_the_front)
@@ -350,20 +354,21 @@ TEST_F(huge, shrinking_through_a_folio_keeps_the_front)
 	char *map;
 
 	FM_RETURN_IF_SKIPPED();
-	ASSERT_EQ(0, fm_set_size(self->fd, 4 * MIB));
-	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED,
+	ASSERT_EQ(0, fm_set_size(self->fd, 2 * self->huge));
+	map = mmap(NULL, 2 * self->huge, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(0, fill_pages(map, 4 * MIB, self->page));
+	ASSERT_EQ(0, fill_pages(map, 2 * self->huge, self->page));
 
-	ASSERT_EQ(0, fm_set_size(self->fd, 3 * MIB));
-	EXPECT_EQ(3 * MIB / self->page, fm_stats(self->fd).resident_pages);
-	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * MIB, 0, 0).signo);
-	EXPECT_EQ(SIGBUS, fm_touch(map + 4 * MIB - 1, 0, 0).signo);
-	for (i = 0; i < 3 * MIB; i += self->page)
+	ASSERT_EQ(0, fm_set_size(self->fd, 3 * self->huge / 2));
+	EXPECT_EQ(3 * self->huge / 2 / self->page,
+		  fm_stats(self->fd).resident_pages);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * self->huge / 2, 0, 0).signo);
+	EXPECT_EQ(SIGBUS, fm_touch(map + 2 * self->huge - 1, 0, 0).signo);
+	for (i = 0; i < 3 * self->huge / 2; i += self->page)
 		bad += map[i] != pattern(i);
 	EXPECT_EQ(0, bad);
-	munmap(map, 4 * MIB);
+	munmap(map, 2 * self->huge);
 }
 
 /* Write pattern() to every byte of [0, len) with pwrite(). */
@@ -395,23 +400,23 @@ static long wrong_bytes(int fd, long len)
 }
 
 /*
- * A 4 MiB device full of pattern(), mapped, with a page of its second
- * 2 MiB folio spliced into a pipe by vmsplice(): the pipe holds a
+ * A device of two blocks full of pattern(), mapped, with a page of its
+ * second huge folio spliced into a pipe by vmsplice(): the pipe holds a
  * reference to the folio, so it cannot be split while the data is in the
  * pipe. Returns the mapping; the pipe is in @pipefd.
  */
 static char *pin_second_folio(struct __test_metadata *_metadata, int fd,
-			      int pipefd[2])
+			      long huge, int pipefd[2])
 {
 	struct iovec iov;
 	char *map;
 
-	ASSERT_EQ(0, fm_set_size(fd, 4 * MIB)) { return NULL; }
-	ASSERT_EQ(0, fill_bytes(fd, 4 * MIB)) { return NULL; }
-	map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_EQ(0, fm_set_size(fd, 2 * huge)) { return NULL; }
+	ASSERT_EQ(0, fill_bytes(fd, 2 * huge)) { return NULL; }
+	map = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, map) { return NULL; }
 	ASSERT_EQ(0, pipe(pipefd)) { return NULL; }
-	iov.iov_base = map + 3 * MIB;
+	iov.iov_base = map + 3 * huge / 2;
 	iov.iov_len = 64;
 	ASSERT_EQ(64, vmsplice(pipefd[1], &iov, 1, 0)) { return NULL; }
 	return map;
@@ -441,21 +446,23 @@ TEST_F(huge, shrinking_through_a_pinned_folio_is_busy_and_changes_nothing)
 	char *map;
 
 	FM_RETURN_IF_SKIPPED();
-	map = pin_second_folio(_metadata, self->fd, pipefd);
+	map = pin_second_folio(_metadata, self->fd, self->huge, pipefd);
 	ASSERT_NE(NULL, map);
 	resizes = fm_stats(self->fd).resizes;
-	EXPECT_EQ(-EBUSY, fm_set_size(self->fd, 3 * MIB + self->page));
-	EXPECT_EQ(4 * MIB, lseek(self->fd, 0, SEEK_END));
-	EXPECT_EQ(0, wrong_bytes(self->fd, 4 * MIB));
-	EXPECT_EQ(pattern(4 * MIB - 1), map[4 * MIB - 1]);
-	EXPECT_EQ(pattern(3 * MIB + self->page), map[3 * MIB + self->page]);
+	EXPECT_EQ(-EBUSY, fm_set_size(self->fd, 3 * self->huge / 2 + self->page));
+	EXPECT_EQ(2 * self->huge, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, wrong_bytes(self->fd, 2 * self->huge));
+	EXPECT_EQ(pattern(2 * self->huge - 1), map[2 * self->huge - 1]);
+	EXPECT_EQ(pattern(3 * self->huge / 2 + self->page),
+		  map[3 * self->huge / 2 + self->page]);
 	EXPECT_EQ(resizes, fm_stats(self->fd).resizes);
 
 	unpin(pipefd);
-	EXPECT_EQ(0, fm_set_size(self->fd, 3 * MIB + self->page));
-	EXPECT_EQ(SIGBUS, fm_touch(map + 3 * MIB + self->page, 0, 0).signo);
-	EXPECT_EQ(0, wrong_bytes(self->fd, 3 * MIB + self->page));
-	munmap(map, 4 * MIB);
+	EXPECT_EQ(0, fm_set_size(self->fd, 3 * self->huge / 2 + self->page));
+	EXPECT_EQ(SIGBUS,
+		  fm_touch(map + 3 * self->huge / 2 + self->page, 0, 0).signo);
+	EXPECT_EQ(0, wrong_bytes(self->fd, 3 * self->huge / 2 + self->page));
+	munmap(map, 2 * self->huge);
 }
 
 /* The same through sysfs: EBUSY from the write, every byte as before. */
@@ -466,16 +473,16 @@ TEST_F(huge, sysfs_shrink_through_a_pinned_folio_is_busy_and_changes_nothing)
 	char *map;
 
 	FM_RETURN_IF_SKIPPED();
-	map = pin_second_folio(_metadata, self->fd, pipefd);
+	map = pin_second_folio(_metadata, self->fd, self->huge, pipefd);
 	ASSERT_NE(NULL, map);
-	snprintf(size, sizeof(size), "%ld", 3 * MIB);
+	snprintf(size, sizeof(size), "%ld", 3 * self->huge / 2);
 	EXPECT_EQ(-EBUSY, fm_sysfs_write("size", size));
-	EXPECT_EQ(4 * MIB, fm_sysfs_read("size"));
-	EXPECT_EQ(0, wrong_bytes(self->fd, 4 * MIB));
+	EXPECT_EQ(2 * self->huge, fm_sysfs_read("size"));
+	EXPECT_EQ(0, wrong_bytes(self->fd, 2 * self->huge));
 	unpin(pipefd);
 	EXPECT_EQ(0, fm_sysfs_write("size", size));
-	EXPECT_EQ(3 * MIB, fm_sysfs_read("size"));
-	munmap(map, 4 * MIB);
+	EXPECT_EQ(3 * self->huge / 2, fm_sysfs_read("size"));
+	munmap(map, 2 * self->huge);
 }
 
 /*
@@ -492,28 +499,28 @@ TEST_F(huge, punching_through_a_pinned_folio_is_busy_and_changes_nothing)
 	long i, bad = 0;
 
 	FM_RETURN_IF_SKIPPED();
-	map = pin_second_folio(_metadata, self->fd, pipefd);
+	map = pin_second_folio(_metadata, self->fd, self->huge, pipefd);
 	ASSERT_NE(NULL, map);
 	punched = fm_stats(self->fd).holes_punched;
-	EXPECT_EQ(-EBUSY, fm_punch(self->fd, 2 * MIB + self->page, self->page));
-	EXPECT_EQ(-EBUSY, fm_punch(self->fd, MIB, 2 * MIB));
-	EXPECT_EQ(0, wrong_bytes(self->fd, 4 * MIB));
-	EXPECT_EQ(pattern(2 * MIB + self->page), map[2 * MIB + self->page]);
+	EXPECT_EQ(-EBUSY, fm_punch(self->fd, self->huge + self->page, self->page));
+	EXPECT_EQ(-EBUSY, fm_punch(self->fd, self->huge / 2, self->huge));
+	EXPECT_EQ(0, wrong_bytes(self->fd, 2 * self->huge));
+	EXPECT_EQ(pattern(self->huge + self->page), map[self->huge + self->page]);
 	EXPECT_EQ(punched, fm_stats(self->fd).holes_punched);
 	/* The first folio is not pinned. */
 	EXPECT_EQ(0, fm_punch(self->fd, self->page, self->page));
 
 	unpin(pipefd);
-	EXPECT_EQ(0, fm_punch(self->fd, 2 * MIB + self->page, self->page));
-	EXPECT_TRUE(fm_all_zero(map + 2 * MIB + self->page, self->page));
-	for (i = 2 * self->page; i < 4 * MIB; i++)
-		if (i < 2 * MIB + self->page || i >= 2 * MIB + 2 * self->page)
+	EXPECT_EQ(0, fm_punch(self->fd, self->huge + self->page, self->page));
+	EXPECT_TRUE(fm_all_zero(map + self->huge + self->page, self->page));
+	for (i = 2 * self->page; i < 2 * self->huge; i++)
+		if (i < self->huge + self->page || i >= self->huge + 2 * self->page)
 			bad += map[i] != pattern(i);
 	EXPECT_EQ(0, bad);
-	munmap(map, 4 * MIB);
+	munmap(map, 2 * self->huge);
 }
 
-/* A private mapping of a huge folio: the first write copies 4 KiB only. */
+/* A private mapping of a huge folio: the first write copies a page only. */
 TEST_F(huge, private_writes_copy_small_pages)
 {
 	char *map, c;
@@ -523,7 +530,7 @@ TEST_F(huge, private_writes_copy_small_pages)
 	huge = fm_stats(self->fd).huge_folios_allocated;
 	ASSERT_EQ(1, pwrite(self->fd, "d", 1, 7 * self->page));
 	ASSERT_EQ(huge + 1, fm_stats(self->fd).huge_folios_allocated);
-	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+	map = mmap(NULL, self->huge, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	EXPECT_EQ('d', map[7 * self->page]);
@@ -532,22 +539,18 @@ TEST_F(huge, private_writes_copy_small_pages)
 	ASSERT_EQ(1, pread(self->fd, &c, 1, 7 * self->page));
 	EXPECT_EQ('d', c);
 	EXPECT_EQ(self->per_huge, fm_stats(self->fd).resident_pages);
-	munmap(map, HUGE_SIZE);
+	munmap(map, self->huge);
 }
 
 /*
- * read() and write() cross folio boundaries at odd offsets: 3 MiB written
- * at 1 MiB + 123 spans three 2 MiB folios and their borders.
- */
-/*
- * A mapping that cannot use a PMD (it starts one page into the 2 MiB
- * block) maps the huge folio page by page: the write fault at each
+ * A mapping that cannot use a PMD (it starts one page into the block)
+ * maps the huge folio page by page: the write fault at each
  * address must get its own page of the folio, not the folio's first.
  */
 TEST_F(huge, a_small_mapping_of_a_huge_folio_sees_each_page)
 {
 	struct faultmem_stats before = fm_stats(self->fd);
-	long i, bad = 0, len = HUGE_SIZE - self->page;
+	long i, bad = 0, len = self->huge - self->page;
 	char *map, byte;
 
 	FM_RETURN_IF_SKIPPED();
@@ -567,9 +570,14 @@ TEST_F(huge, a_small_mapping_of_a_huge_folio_sees_each_page)
 	munmap(map, len);
 }
 
+/*
+ * read() and write() cross folio boundaries at odd offsets: one and a half
+ * blocks written half a block + 123 in span three huge folios and their
+ * borders.
+ */
 TEST_F(huge, read_and_write_cross_huge_folios)
 {
-	long len = 3 * MIB, off = MIB + 123, i, bad = 0;
+	long len = 3 * self->huge / 2, off = self->huge / 2 + 123, i, bad = 0;
 	char *in = malloc(len), *out = malloc(len), *map;
 	uint64_t huge;
 
@@ -582,21 +590,21 @@ TEST_F(huge, read_and_write_cross_huge_folios)
 	ASSERT_EQ(len, pwrite(self->fd, in, len, off));
 	ASSERT_EQ(len, pread(self->fd, out, len, off));
 	EXPECT_EQ(0, memcmp(in, out, len));
-	map = mmap(NULL, 4 * MIB + self->page, PROT_READ, MAP_SHARED,
+	map = mmap(NULL, 2 * self->huge + self->page, PROT_READ, MAP_SHARED,
 		   self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
 	for (i = 0; i < len; i++)
 		bad += map[off + i] != in[i];
 	EXPECT_EQ(0, bad);
-	/* [1 MiB + 123, 4 MiB + 123) touches three blocks: three folios. */
+	/* [H/2 + 123, 2H + 123) touches three blocks: three folios. */
 	EXPECT_EQ(huge + 3, fm_stats(self->fd).huge_folios_allocated);
-	munmap(map, 4 * MIB + self->page);
+	munmap(map, 2 * self->huge + self->page);
 	free(in);
 	free(out);
 }
 
 /*
- * write() whose source is an unpopulated mapping of the very 2 MiB folio it
+ * write() whose source is an unpopulated mapping of the very huge folio it
  * writes to: the driver holds that folio locked while copying, so the
  * source must be faulted in beforehand, never under the lock. Must neither
  * deadlock nor lose data.
@@ -614,23 +622,23 @@ TEST_F(huge, write_from_a_mapping_of_its_own_folio)
 		in[i] = pattern(i);
 	ASSERT_EQ(len, pwrite(self->fd, in, len, 100));
 	huge = fm_stats(self->fd).huge_folios_allocated;
-	map = mmap(NULL, HUGE_SIZE, PROT_READ, MAP_SHARED, self->fd, 0);
+	map = mmap(NULL, self->huge, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(0, madvise(map, HUGE_SIZE, MADV_DONTNEED));
-	ASSERT_EQ(len, pwrite(self->fd, map + 100, len, MIB + 7));
-	ASSERT_EQ(len, pread(self->fd, out, len, MIB + 7));
+	ASSERT_EQ(0, madvise(map, self->huge, MADV_DONTNEED));
+	ASSERT_EQ(len, pwrite(self->fd, map + 100, len, self->huge / 2 + 7));
+	ASSERT_EQ(len, pread(self->fd, out, len, self->huge / 2 + 7));
 	for (i = 0; i < len; i++)
 		bad += out[i] != in[i];
 	EXPECT_EQ(0, bad);
 	/* Both ranges are in block 0: no other folio was made. */
 	EXPECT_EQ(huge, fm_stats(self->fd).huge_folios_allocated);
-	munmap(map, HUGE_SIZE);
+	munmap(map, self->huge);
 	free(in);
 	free(out);
 }
 
 /*
- * A write whose source turns unreadable part way through a 2 MiB folio
+ * A write whose source turns unreadable part way through a huge folio
  * writes what came before and returns that short count, like a file; the
  * bytes after it are untouched (still zero).
  */
@@ -647,8 +655,8 @@ TEST_F(huge, a_write_whose_source_turns_bad_is_short)
 		src[i] = pattern(i);
 	ASSERT_EQ(0, mprotect(src + 2 * self->page, self->page, PROT_NONE));
 	EXPECT_EQ(2 * self->page,
-		  pwrite(self->fd, src, 3 * self->page, MIB + 100));
-	ASSERT_EQ(16, pread(self->fd, out, 16, MIB + 100 + 2 * self->page - 8));
+		  pwrite(self->fd, src, 3 * self->page, self->huge / 2 + 100));
+	ASSERT_EQ(16, pread(self->fd, out, 16, self->huge / 2 + 100 + 2 * self->page - 8));
 	EXPECT_EQ(0, memcmp(out, src + 2 * self->page - 8, 8));
 	EXPECT_TRUE(fm_all_zero(out + 8, 8));
 	EXPECT_EQ(-1, pwrite(self->fd, src + 2 * self->page, 8, 0));
